@@ -178,6 +178,35 @@ describe('decodeLine: RequestResponse bodies are cut before parsing', () => {
     expect(cutBodies('{"a":1,"requestObject":{"s":"x\\"}')).toBeNull();
   });
 
+  it('cuts the same way when a shipper dropped kind and apiVersion (the order-independent path)', () => {
+    const shipped = JSON.parse(withBoth!);
+    delete shipped.kind;
+    delete shipped.apiVersion;
+    const line = JSON.stringify(shipped);
+    const expected = { ...shipped };
+    delete expected.requestObject;
+    delete expected.responseObject;
+    expect(cutBodies(line)).toEqual({ text: JSON.stringify(expected), request: true, response: true });
+    // reordered: bodies first, then other fields
+    const { requestObject, responseObject, ...rest } = shipped;
+    const reordered = JSON.stringify({ auditID: 'r', requestObject, responseObject, ...rest, auditIDAgain: 1 });
+    expect(JSON.parse(cutBodies(reordered)!.text)).toEqual({ auditID: 'r', ...rest, auditIDAgain: 1 });
+  });
+
+  it('an API-server line whose earlier field holds a "requestObject" key is not cut wrongly', () => {
+    const ev = JSON.parse(withBoth!);
+    const tricky = JSON.stringify({
+      kind: ev.kind, apiVersion: ev.apiVersion, level: ev.level, auditID: 'trick', stage: ev.stage, verb: 'create',
+      user: { username: 'eve', extra: { a: ['b'], requestObject: ['x'] } },
+      sourceIPs: ['192.0.2.1'], objectRef: ev.objectRef, responseStatus: ev.responseStatus,
+      requestObject: ev.requestObject, requestReceivedTimestamp: ev.requestReceivedTimestamp, stageTimestamp: ev.stageTimestamp,
+      annotations: ev.annotations,
+    });
+    const { events } = decodeAll([tricky]);
+    expect(events[0]).toMatchObject({ auditID: 'trick', user: 'eve', sourceIP: '192.0.2.1', resource: 'pods', code: 201, hasRequestObject: true });
+    expect(parseBodies(events[0]!).requestObject).toEqual(ev.requestObject);
+  });
+
   it('a body followed by odd spacing still decodes, and broken JSON is still rejected', () => {
     const odd = '{"kind":"Event","auditID":"z","responseStatus":{"code":200},"requestObject":{"a":"b"}  ,"verb":"get"}';
     expect(decodeAll([odd]).events.map((e) => [e.auditID, e.verb, e.hasRequestObject])).toEqual([['z', 'get', true]]);
