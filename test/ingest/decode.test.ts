@@ -233,5 +233,10 @@ describe('documentLines (whole-file documents)', () => {
     expect(decodeAll(slices).events).toHaveLength(2500);
     expect(documentLines({ records: [{ properties: { log: '{"kind":"Event",\n"verb":"get"}' } }] })).toEqual(['{"kind":"Event","verb":"get"}']);
     expect(documentLines(event({ auditID: 'one' }))).toHaveLength(1);
+    // a record without an event stays in as itself and is counted as malformed where it was
+    const mixed = documentLines({ records: [{ properties: { log: JSON.stringify(event({ auditID: 'r1' })) } }, { properties: {} }] });
+    expect(mixed[1]).toBe('{"properties":{}}');
+    const got = decodeAll(mixed);
+    expect([got.events.map((e) => e.auditID), got.malformed.map((m) => m.excerpt)]).toEqual([['r1'], ['{"properties":{}}']]);
   });
 });
