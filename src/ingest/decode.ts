@@ -30,7 +30,9 @@ type Obj = Record<string, unknown>;
  */
 export function decodeLine(line: string, source: string, sink: DecodeSink): void {
   try {
-    decodeText(line, source, sink, true);
+    // A BOM in mid-stream: files concatenated with `cat a.log b.log | auditop -`, where the splitter
+    // only strips the one at the very start.
+    decodeText(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line, source, sink, true);
   } catch (err) {
     // Only a bug or a throwing sink gets here; the line is counted rather than killing ingest.
     sink.malformed({ source, reason: `decoder error: ${String(err)}`, excerpt: excerpt(line) });

@@ -54,6 +54,12 @@ describe('decodeLine: what is an audit event', () => {
     expect(malformed.every((m) => m.source === 'test' && m.excerpt.length <= 200)).toBe(true);
   });
 
+  it('accepts a line starting with a BOM (concatenated files), raw without it', () => {
+    const line = JSON.stringify(event());
+    const { events } = decodeAll([`\uFEFF${line}`]);
+    expect(events.map((e) => e.raw)).toEqual([line]);
+  });
+
   it('keeps an excerpt of a rejected line, capped at 200 characters', () => {
     const junk = `{"kind":0,"pad":"${'x'.repeat(500)}"}`;
     const { malformed } = decodeAll([junk]);
