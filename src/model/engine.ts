@@ -17,6 +17,7 @@ import type { AuditEvent } from './event.js';
 import { isFinalStage } from './event.js';
 import { RateSeries } from './rate.js';
 import { Ring } from './ring.js';
+import { Interner } from './intern.js';
 import { KeyCounter, boundKey } from './topn.js';
 import type { Counts, Dimension, MalformedLine, RequestRow, Summary, TopEntry, Window } from './types.js';
 import { DIMENSIONS } from './types.js';
@@ -156,6 +157,7 @@ export class Engine {
   private lastTs = -Infinity;
   private lastTime: string | null = null;
   private detectorFailed = false;
+  private readonly interner = new Interner();
 
   constructor(opts: EngineOptions) {
     this.detector = opts.detector;
@@ -184,6 +186,7 @@ export class Engine {
     }
     this.counts.events++;
     this.version++;
+    this.interner.event(ev);
     const ts = this.eventTime(ev);
     this.rateSeries.add(ts);
 
