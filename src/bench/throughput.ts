@@ -16,8 +16,9 @@ const MB = 1024 * 1024;
 const round = (x: number, d = 0): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /** The bound any Node ingest is measured against: read 1 MiB chunks, split lines, JSON.parse each. */
-export async function parseBound(path: string): Promise<{ events: number; seconds: number; bytes: number }> {
+export async function parseBound(path: string): Promise<{ events: number; seconds: number; cpuSeconds: number; bytes: number }> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const fh = await open(path, 'r');
   const buf = Buffer.allocUnsafe(MB);
   const splitter = new LineSplitter(DEFAULT_MAX_LINE_BYTES);
@@ -47,26 +48,32 @@ export async function parseBound(path: string): Promise<{ events: number; second
     await fh.close();
   }
   if (sink < 0) throw new Error('unreachable'); // keeps the parse results observable
-  return { events, seconds: (performance.now() - t0) / 1000, bytes };
+  const cpu = process.cpuUsage(cpu0);
+  return { events, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, bytes };
 }
 
 export interface CliRun {
   code: number | null;
   seconds: number;
   summary: Record<string, unknown> | undefined;
-  /** RSS (bytes) each time the event count passed a multiple of 100,000 */
-  rssAt: Map<number, number>;
+  /** memory each time the event count passed a multiple of 100,000 */
+  memAt: Map<number, { rss: number; heapUsed: number; gc: boolean }>;
   maxRSS: number;
+  cpuSeconds: number;
   stderr: string;
 }
 
-/** Run the CLI on a file with the bench probe on; `extra` are more CLI arguments. */
-export function runReplay(cli: string, path: string, extra: string[] = []): Promise<CliRun> {
+/**
+ * Run the CLI on a file with the bench probe on; `extra` are more CLI arguments. `gcAt` (event
+ * counts) runs node with --expose-gc and forces a full GC before those samples.
+ */
+export function runReplay(cli: string, path: string, extra: string[] = [], gcAt: number[] = []): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [cli, 'replay', path, '--no-tui', '--print', 'summary', '--speed', 'max', ...extra], {
+    const nodeArgs = gcAt.length > 0 ? ['--expose-gc'] : [];
+    const child = spawn(process.execPath, [...nodeArgs, cli, 'replay', path, '--no-tui', '--print', 'summary', '--speed', 'max', ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AUDITOP_BENCH_PROBE: '1' },
+      env: { ...process.env, AUDITOP_BENCH_PROBE: '1', AUDITOP_BENCH_GC_AT: gcAt.join(',') },
     });
     let out = '';
     let err = '';
@@ -75,17 +82,29 @@ export function runReplay(cli: string, path: string, extra: string[] = []): Prom
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - t0) / 1000;
-      const rssAt = new Map<number, number>();
+      const memAt = new Map<number, { rss: number; heapUsed: number; gc: boolean }>();
       let maxRSS = 0;
+      let cpuSeconds = 0;
       const rest: string[] = [];
       for (const line of err.split('\n')) {
         if (!line.startsWith('auditop-bench ')) {
           if (line.trim()) rest.push(line);
           continue;
         }
-        const o = JSON.parse(line.slice('auditop-bench '.length)) as { events: number; rss?: number; final?: boolean; maxRSS?: number };
-        if (o.final) maxRSS = o.maxRSS ?? 0;
-        else if (o.rss !== undefined) rssAt.set(o.events, o.rss);
+        const o = JSON.parse(line.slice('auditop-bench '.length)) as {
+          events: number;
+          rss?: number;
+          heapUsed?: number;
+          gc?: boolean;
+          final?: boolean;
+          maxRSS?: number;
+          userCPU?: number;
+          systemCPU?: number;
+        };
+        if (o.final) {
+          maxRSS = o.maxRSS ?? 0;
+          cpuSeconds = (o.userCPU ?? 0) + (o.systemCPU ?? 0);
+        } else if (o.rss !== undefined) memAt.set(o.events, { rss: o.rss, heapUsed: o.heapUsed ?? 0, gc: o.gc === true });
       }
       let summary: Record<string, unknown> | undefined;
       try {
@@ -93,19 +112,19 @@ export function runReplay(cli: string, path: string, extra: string[] = []): Prom
       } catch {
         summary = undefined;
       }
-      resolve({ code, seconds, summary, rssAt, maxRSS, stderr: rest.join('\n') });
+      resolve({ code, seconds, summary, memAt, maxRSS, cpuSeconds, stderr: rest.join('\n') });
     });
   });
 }
 
-function rssNear(rssAt: Map<number, number>, events: number): number | undefined {
-  const mark = Math.floor(events / 100_000) * 100_000;
-  return rssAt.get(mark);
+/** the probe mark at or below `events` (probes come every 100,000 events) */
+function markAt(events: number): number {
+  return Math.max(100_000, Math.floor(events / 100_000) * 100_000);
 }
 
 export const throughputSection: BenchSection = {
   name: 'throughput',
-  description: 'events/s of the full replay pipeline vs the read+split+JSON.parse bound; peak and steady RSS',
+  description: 'events/s of the full replay pipeline vs the read+split+JSON.parse bound; peak and steady memory',
   async run(ctx: BenchContext) {
     const file = await ctx.trafficFile();
     const size = (await stat(file)).size;
@@ -116,8 +135,13 @@ export const throughputSection: BenchSection = {
     if (run.code !== 0) throw new Error(`replay exited ${run.code}: ${run.stderr}`);
     const events = Number(run.summary?.events ?? 0);
     if (events !== bound.events) throw new Error(`pipeline counted ${events} events, the bound ${bound.events}`);
-    const early = rssNear(run.rssAt, events * 0.3);
-    const late = rssNear(run.rssAt, events);
+    // A second run for memory: full GCs forced before two samples show live memory, not GC timing.
+    const early = markAt(events * 0.3);
+    const late = markAt(events);
+    ctx.log(`throughput: memory run (full GC at ${early} and ${late} events)…`);
+    const mem = await runReplay(ctx.cli, file, [], [early, late]);
+    const e = mem.memAt.get(early);
+    const l = mem.memAt.get(late);
     const boundRate = bound.events / bound.seconds;
     const pipeRate = events / run.seconds;
     return {
@@ -125,22 +149,31 @@ export const throughputSection: BenchSection = {
       events,
       fileMB: round(size / MB),
       avgLineBytes: round(size / events),
-      bound: { eventsPerSec: round(boundRate), MBperSec: round(size / MB / bound.seconds, 1), seconds: round(bound.seconds, 2) },
+      bound: { eventsPerSec: round(boundRate), MBperSec: round(size / MB / bound.seconds, 1), seconds: round(bound.seconds, 2), cpuSeconds: round(bound.cpuSeconds, 2) },
       pipeline: {
         command: `node dist/cli.js replay ${file} --no-tui --print summary --speed max`,
         eventsPerSec: round(pipeRate),
         MBperSec: round(size / MB / run.seconds, 1),
         seconds: round(run.seconds, 2),
+        cpuSeconds: round(run.cpuSeconds, 2),
         requests: run.summary?.requests,
       },
       ratio: round(pipeRate / boundRate, 3),
+      // on a shared machine wall time depends on the neighbours; CPU time is the steadier comparison
+      cpuRatio: round(bound.cpuSeconds / run.cpuSeconds, 3),
       ratioTarget: 0.75,
       peakRssMB: round(run.maxRSS / MB),
       peakRssTargetMB: 400,
-      rssAfter30pctMB: early === undefined ? null : round(early / MB),
-      rssAfter100pctMB: late === undefined ? null : round(late / MB),
-      rssGrowth: early && late ? round(late / early - 1, 3) : null,
-      rssGrowthTarget: 0.1,
+      memory: {
+        [`rssAfter${early}MB`]: e ? round(e.rss / MB) : null,
+        [`rssAfter${late}MB`]: l ? round(l.rss / MB) : null,
+        [`heapAfter${early}MB`]: e ? round(e.heapUsed / MB) : null,
+        [`heapAfter${late}MB`]: l ? round(l.heapUsed / MB) : null,
+        rssGrowth: e && l ? round(l.rss / e.rss - 1, 3) : null,
+        heapGrowth: e && l ? round(l.heapUsed / e.heapUsed - 1, 3) : null,
+        growthTarget: 0.1,
+        forcedGC: Boolean(e?.gc && l?.gc),
+      },
     };
   },
 };
