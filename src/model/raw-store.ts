@@ -42,19 +42,24 @@ export class RawStore {
 
   /** Store `s`; `out` receives where (written into, so the caller's record needs no extra object). */
   put(s: string, out: { slab: Slab; off: number; len: number }): void {
-    // Buffer.byteLength is exact for any string (non-ASCII included); write needs the room first.
-    const len = Buffer.byteLength(s, 'utf8');
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: with that much room the write cannot fall short,
+    // and it returns the exact length (cheaper than measuring the string first).
+    const worst = s.length * 3;
     let slab = this.current;
-    if (slab === null || slab.used + len > slab.buf.length) {
-      slab = this.newSlab(len);
-      if (len <= this.slabSize) {
+    if (slab === null || slab.buf.length - slab.used < worst) {
+      if (worst > this.slabSize) {
+        // a line bigger than a slab (a large RequestResponse body) gets a slab of its own
+        const len = Buffer.byteLength(s, 'utf8');
+        slab = this.newSlab(len);
+      } else {
+        slab = this.newSlab(0);
         const old = this.current;
         this.current = slab;
         if (old !== null && old.live === 0) this.retire(old);
       }
     }
     const off = slab.used;
-    slab.buf.write(s, off, len, 'utf8');
+    const len = slab.buf.write(s, off, 'utf8');
     slab.used += len;
     slab.live += len;
     out.slab = slab;
