@@ -3,7 +3,7 @@ import { access, open, stat, type FileHandle } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { documentLines } from './decode.js';
-import { LineSplitter } from './lines.js';
+import { LineSplitter, type LineBytes } from './lines.js';
 import type { Source, SourceItem } from './source.js';
 
 /**
@@ -17,6 +17,25 @@ export const CHUNK_BYTES = 1024 * 1024;
  * events, so the pipeline yields to the screen as often as with a line-per-event log.
  */
 const DOCUMENT_BATCH = 1000;
+
+/**
+ * What it takes to read the same files elsewhere: the pipeline may hand a large replay to the decode
+ * worker (offload.ts), which opens its own file source from this. `onClose` callbacks run when the
+ * source is closed, so closing it stops the worker too.
+ */
+export interface FileSourcePlan {
+  paths: readonly string[];
+  maxLineBytes: number;
+  chunkBytes: number;
+  onClose(cb: () => void): void;
+}
+
+const PLAN = Symbol('auditop.fileSourcePlan');
+
+/** The plan of a source made by openFileSource (undefined for any other source). */
+export function fileSourcePlan(source: Source): FileSourcePlan | undefined {
+  return (source as { [PLAN]?: FileSourcePlan })[PLAN];
+}
 
 export interface FileSourceOptions {
   /** lines longer than this are skipped and counted, never held whole (SPEC §2, default 16 MiB) */
@@ -107,6 +126,7 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
   const maxLineBytes = opts.maxLineBytes;
   let closed = false;
   const openResources = new Set<{ close(): Promise<void> }>();
+  const closeHooks: (() => void)[] = [];
 
   async function* items(): AsyncGenerator<SourceItem> {
     await assertReadable(paths);
@@ -152,8 +172,8 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
     const splitter = new LineSplitter(maxLineBytes);
     const progress = (): SourceItem => ({ kind: 'progress', source: path, bytesRead: reader.position(), bytesTotal: size });
 
-    function* emit(lines: string[], longLines: number[]): Generator<SourceItem> {
-      if (lines.length > 0) yield { kind: 'lines', source: path, lines };
+    function* emit(lines: string[], longLines: number[], bytes?: LineBytes): Generator<SourceItem> {
+      if (lines.length > 0) yield bytes === undefined ? { kind: 'lines', source: path, lines } : { kind: 'lines', source: path, lines, bytes };
       for (const bytes of longLines) yield { kind: 'long', source: path, bytes };
     }
 
@@ -212,7 +232,7 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
       }
 
       const r = splitter.push(chunk);
-      yield* emit(r.lines, r.longLines);
+      yield* emit(r.lines, r.longLines, r.bytes);
       yield progress();
     }
 
@@ -246,15 +266,26 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
     yield progress();
   }
 
+  const plan: FileSourcePlan = {
+    paths,
+    maxLineBytes,
+    chunkBytes,
+    onClose: (cb) => {
+      if (closed) cb();
+      else closeHooks.push(cb);
+    },
+  };
   return {
     name: paths.join(' '),
     items,
     async close() {
       if (closed) return;
       closed = true;
+      for (const cb of closeHooks.splice(0)) cb();
       await Promise.all([...openResources].map((r) => r.close()));
     },
-  };
+    [PLAN]: plan,
+  } as Source;
 }
 
 interface ChunkReader {
