@@ -3,7 +3,7 @@
  * here (keep each section's code in its own module under src/bench/). `npm run bench -- --only NAME`
  * runs one; every section prints a JSON object of named figures.
  */
-import { longLineSection, throughputSection } from './throughput.js';
+import { decodeModesSection, longLineSection, throughputSection } from './throughput.js';
 
 export interface BenchContext {
   /** events in the main generated file (--events, default 1,000,000) */
@@ -24,4 +24,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, longLineSection];
+export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection];

@@ -56,18 +56,23 @@ export const MAX_DICT_ENTRIES = 1 << 16;
 const FLAG_REQUEST = 1;
 const FLAG_RESPONSE = 2;
 
+/**
+ * One batch. All numbers and the raw bytes share one ArrayBuffer (`buf`), laid out as
+ * nums (Float64 × 4n) | ids (Uint32 × 16n) | uniqLens (Uint32 × 3n) | rawLens (Uint32 × n) |
+ * flags (Uint8 × n, padded to 8) | raw bytes. It is transferred, and the main thread transfers it back
+ * with the credit once the batch is consumed, so a replay cycles a handful of buffers: allocating a
+ * fresh one per batch and freeing it on the other thread grew peak RSS by ~50 MB (malloc arenas).
+ */
 export interface PackedBatch {
   source: string;
   /** events in the batch */
   n: number;
-  nums: Float64Array;
-  flags: Uint8Array;
-  ids: Uint32Array;
+  buf: ArrayBuffer;
+  /** raw bytes are buf[rawOff, rawOff + rawUsed) */
+  rawOff: number;
+  rawUsed: number;
   /** auditID + time + uri + name of each event */
   uniq: string[];
-  uniqLens: Uint32Array;
-  raw: Uint8Array;
-  rawLens: Uint32Array;
   /** both dictionaries start over before this batch's entries are added */
   dictReset: boolean;
   /** strings and group lists first used in this batch, in id order */
@@ -79,38 +84,79 @@ export interface PackedBatch {
   malformed: { at: number; m: MalformedLine }[];
 }
 
-/** Worker side: turns a batch of decoded events into a PackedBatch and the buffers to transfer. */
+/** Byte offsets of the typed arrays of a batch of n events (all multiples of 8). */
+function layout(n: number): { ids: number; uniqLens: number; rawLens: number; flags: number; raw: number } {
+  const ids = n * NNUMS * 8;
+  const uniqLens = ids + n * NIDS * 4;
+  const rawLens = uniqLens + n * NUNIQ * 4;
+  const flags = rawLens + n * 4;
+  const raw = (flags + n + 7) & ~7;
+  return { ids, uniqLens, rawLens, flags, raw };
+}
+
+/**
+ * Where the UTF-8 bytes of some events' raw JSON already are (the lines as read): event i's bytes are
+ * buf[starts[i], ends[i]), or starts[i] is -1 and its raw string is encoded instead.
+ */
+export interface RawSpans {
+  buf: Buffer;
+  starts: number[];
+  ends: number[];
+}
+
+/** Buffers kept for reuse (the main thread returns one per consumed batch). */
+const POOL_MAX = 8;
+/** A new batch buffer is at least this big, so a pooled one fits most later batches. */
+const MIN_BUFFER_BYTES = 2 * 1024 * 1024;
+
+/** Worker side: turns a batch of decoded events into a PackedBatch and the buffer to transfer. */
 export class BatchEncoder {
   private dict = new Map<string, number>();
   private groupsDict = new Map<string, number>();
   /** per user, the group list last seen and its id: the common case needs no key string */
   private lastGroups = new Map<string, { list: string[]; id: number }>();
   private groupsCount = 1; // id 0 = no groups
+  /** per dictionary field, the last value and its id: consecutive events often repeat them */
+  private lastValue: string[] = new Array<string>(NDICT).fill('\u0000');
+  private lastId = new Uint32Array(NDICT);
+  private readonly pool: ArrayBuffer[] = [];
 
-  encode(source: string, events: AuditEvent[], malformed: { at: number; m: MalformedLine }[]): { batch: PackedBatch; transfer: ArrayBuffer[] } {
+  /** A buffer the main thread has finished with. */
+  giveBack(buf: ArrayBuffer): void {
+    if (this.pool.length < POOL_MAX) this.pool.push(buf);
+  }
+
+  encode(source: string, events: AuditEvent[], malformed: { at: number; m: MalformedLine }[], spans?: RawSpans): { batch: PackedBatch; transfer: ArrayBuffer[] } {
     let dictReset = false;
     if (this.dict.size >= MAX_DICT_ENTRIES || this.groupsCount >= MAX_DICT_ENTRIES) {
       this.dict = new Map();
       this.groupsDict = new Map();
       this.lastGroups = new Map();
       this.groupsCount = 1;
+      this.lastValue.fill('\u0000');
       dictReset = true;
     }
     const n = events.length;
-    const nums = new Float64Array(n * NNUMS);
-    const flags = new Uint8Array(n);
-    const ids = new Uint32Array(n * NIDS);
-    const uniqLens = new Uint32Array(n * NUNIQ);
-    const rawLens = new Uint32Array(n);
+    const at = layout(n);
+    let rawCap = 0;
+    for (let i = 0; i < n; i++) {
+      const s = spans?.starts[i] ?? -1;
+      rawCap += s >= 0 ? (spans as RawSpans).ends[i]! - s : (events[i] as AuditEvent).raw.length;
+    }
+    // Room for ASCII; grown below when a raw string has multi-byte characters.
+    let ab = this.buffer(at.raw + rawCap + (rawCap >> 4) + 64);
+    let buf = Buffer.from(ab);
+    let nums = new Float64Array(ab, 0, n * NNUMS);
+    let ids = new Uint32Array(ab, at.ids, n * NIDS);
+    let uniqLens = new Uint32Array(ab, at.uniqLens, n * NUNIQ);
+    let rawLens = new Uint32Array(ab, at.rawLens, n);
+    let flags = new Uint8Array(ab, at.flags, n);
     const newStrings: string[] = [];
     const newGroups: string[][] = [];
     const inline: string[] = [];
     const uniq = new Array<string>(n);
-
-    let rawCap = 0;
-    for (const ev of events) rawCap += ev.raw.length;
-    // Room for ASCII; grown below when a line has multi-byte characters.
-    let raw = Buffer.from(new ArrayBuffer(Math.max(1024, rawCap + (rawCap >> 4))));
+    const lastValue = this.lastValue;
+    const lastId = this.lastId;
     let rawUsed = 0;
 
     for (let i = 0; i < n; i++) {
@@ -124,6 +170,10 @@ export class BatchEncoder {
       const ib = i * NIDS;
       for (let f = 0; f < NDICT; f++) {
         const s = ev[DICT_FIELDS[f] as (typeof DICT_FIELDS)[number]];
+        if (s === lastValue[f]) {
+          ids[ib + f] = lastId[f] as number;
+          continue;
+        }
         if (s.length > MAX_DICT_CHARS) {
           ids[ib + f] = INLINE;
           inline.push(s);
@@ -136,6 +186,8 @@ export class BatchEncoder {
           newStrings.push(s);
         }
         ids[ib + f] = id;
+        lastValue[f] = s;
+        lastId[f] = id;
       }
       ids[ib + NDICT] = this.groupsId(ev.user, ev.groups, newGroups);
       ids[ib + NDICT + 1] = this.groupsId(ev.impersonatedUser, ev.impersonatedGroups, newGroups);
@@ -145,35 +197,38 @@ export class BatchEncoder {
       uniqLens[ub + 2] = ev.uri.length;
       uniq[i] = ev.auditID + ev.time + ev.uri + ev.name;
 
-      const text = ev.raw;
-      if (raw.length - rawUsed < text.length * 3) {
-        const need = rawUsed + text.length * 3;
-        const grown = Buffer.from(new ArrayBuffer(Math.max(need, raw.length * 2)));
-        raw.copy(grown, 0, 0, rawUsed);
-        raw = grown;
+      const start = spans?.starts[i] ?? -1;
+      const text = start >= 0 ? '' : ev.raw;
+      const worst = start >= 0 ? (spans as RawSpans).ends[i]! - start : text.length * 3;
+      if (buf.length - at.raw - rawUsed < worst) {
+        // grow: a bigger buffer with everything written so far
+        const grown = this.buffer(Math.max(at.raw + rawUsed + worst, buf.length * 2));
+        const g = Buffer.from(grown);
+        buf.copy(g, 0, 0, at.raw + rawUsed);
+        ab = grown;
+        buf = g;
+        nums = new Float64Array(ab, 0, n * NNUMS);
+        ids = new Uint32Array(ab, at.ids, n * NIDS);
+        uniqLens = new Uint32Array(ab, at.uniqLens, n * NUNIQ);
+        rawLens = new Uint32Array(ab, at.rawLens, n);
+        flags = new Uint8Array(ab, at.flags, n);
       }
-      const len = raw.write(text, rawUsed, 'utf8');
+      const len = start >= 0 ? (spans as RawSpans).buf.copy(buf, at.raw + rawUsed, start, (spans as RawSpans).ends[i]) : buf.write(text, at.raw + rawUsed, 'utf8');
       rawLens[i] = len;
       rawUsed += len;
     }
 
-    const batch: PackedBatch = {
-      source,
-      n,
-      nums,
-      flags,
-      ids,
-      uniq,
-      uniqLens,
-      raw: new Uint8Array(raw.buffer, 0, rawUsed),
-      rawLens,
-      dictReset,
-      newStrings,
-      newGroups,
-      inline,
-      malformed,
-    };
-    return { batch, transfer: [nums.buffer, flags.buffer, ids.buffer, uniqLens.buffer, raw.buffer as ArrayBuffer, rawLens.buffer] };
+    const batch: PackedBatch = { source, n, buf: ab, rawOff: at.raw, rawUsed, uniq, dictReset, newStrings, newGroups, inline, malformed };
+    return { batch, transfer: [ab] };
+  }
+
+  /** A pooled buffer of at least `bytes`, or a new one. */
+  private buffer(bytes: number): ArrayBuffer {
+    while (this.pool.length > 0) {
+      const b = this.pool.pop() as ArrayBuffer;
+      if (b.byteLength >= bytes) return b;
+    }
+    return new ArrayBuffer(Math.max(bytes, MIN_BUFFER_BYTES));
   }
 
   private groupsId(user: string, groups: string[], added: string[][]): number {
@@ -196,10 +251,13 @@ export class BatchEncoder {
 export class BatchDecoder {
   private strings: string[] = [];
   private groups: string[][] = [NO_GROUPS];
+  /** the events of the batch being consumed, sealed by release() */
+  private live: PackedEvent[] = [];
 
   /**
    * Calls `event` for each event and `malformed` for each malformed line of the batch, in input order.
-   * Must see every batch of the stream in order (the dictionaries grow with them).
+   * Must see every batch of the stream in order (the dictionaries grow with them). The events read
+   * their raw bytes from the batch's buffer until release().
    */
   decode(b: PackedBatch, event: (ev: PackedEvent) => void, malformed: (m: MalformedLine) => void): void {
     if (b.dictReset) {
@@ -211,14 +269,22 @@ export class BatchDecoder {
     // Frozen and shared, as the engine's interner would make them.
     for (const g of b.newGroups) this.groups.push(Object.freeze(g) as unknown as string[]);
     const groups = this.groups;
-    const { nums, flags, ids, uniq, uniqLens, rawLens, inline } = b;
-    const raw = Buffer.from(b.raw.buffer, b.raw.byteOffset, b.raw.byteLength);
+    const n = b.n;
+    const at = layout(n);
+    const nums = new Float64Array(b.buf, 0, n * NNUMS);
+    const ids = new Uint32Array(b.buf, at.ids, n * NIDS);
+    const uniqLens = new Uint32Array(b.buf, at.uniqLens, n * NUNIQ);
+    const rawLens = new Uint32Array(b.buf, at.rawLens, n);
+    const flags = new Uint8Array(b.buf, at.flags, n);
+    const raw = Buffer.from(b.buf, b.rawOff, b.rawUsed);
+    const { uniq, inline } = b;
     const bad = b.malformed;
+    const live = this.live;
     let nextBad = 0;
     let inl = 0;
     let r = 0;
     const str = (id: number): string => (id === INLINE ? (inline[inl++] as string) : (strings[id] as string));
-    for (let i = 0; i < b.n; i++) {
+    for (let i = 0; i < n; i++) {
       while (nextBad < bad.length && (bad[nextBad] as { at: number }).at <= i) malformed((bad[nextBad++] as { m: MalformedLine }).m);
       const ev = new PackedEvent();
       const nb = i * NNUMS;
@@ -261,9 +327,21 @@ export class BatchDecoder {
       ev.rawOff = r;
       ev.rawLen = rawLens[i] as number;
       r += ev.rawLen;
+      live.push(ev);
       event(ev);
     }
     while (nextBad < bad.length) malformed((bad[nextBad++] as { m: MalformedLine }).m);
+  }
+
+  /**
+   * The batch has been consumed: its events stop reading the batch's buffer (an event still held
+   * reads its raw JSON from the engine's stored copy, see PackedEvent), and the buffer is returned
+   * for the worker to reuse.
+   */
+  release(b: PackedBatch): ArrayBuffer {
+    for (const ev of this.live) ev.seal();
+    this.live = [];
+    return b.buf;
   }
 }
 

@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AuditEvent } from '../model/event.js';
 import type { MalformedLine } from '../model/types.js';
-import { BatchEncoder, type PackedBatch } from './batch-codec.js';
+import { BatchEncoder, type PackedBatch, type RawSpans } from './batch-codec.js';
 import { decodeLine, type DecodeSink } from './decode.js';
 import { openFileSource, SourceError, type FileSourcePlan } from './file-source.js';
 import type { SourceItem } from './source.js';
@@ -31,12 +31,6 @@ const MARK = 'auditopDecodeWorker';
  * about two 1 MiB chunks of decoded data: enough to keep both threads busy, little memory.
  */
 export const MAX_IN_FLIGHT = 4;
-
-/**
- * The worker's young generation. Almost nothing it allocates outlives a batch, so a small one costs
- * little extra scavenging, while V8's default (up to 48 MB) would add that much to peak RSS.
- */
-const YOUNG_GENERATION_MB = 12;
 
 interface WorkerInput {
   [MARK]: 1;
@@ -54,14 +48,15 @@ export type WorkerMessage =
   | { t: 'end'; cpuSeconds?: number }
   | { t: 'error'; name: string; message: string; path?: string; code?: string };
 
-type ToWorker = { t: 'credit' } | { t: 'close' };
+/** credit: one message was consumed; `give` is a batch buffer returned for reuse */
+type ToWorker = { t: 'credit'; give?: ArrayBuffer } | { t: 'close' };
 
 /** What the pipeline sees of the worker. */
 export interface DecodeWorker {
   /** the next message; { t: 'gone' } when the worker exited (before `end` only if it failed or was closed) */
   next(): Promise<WorkerMessage | { t: 'gone'; error?: unknown }>;
-  /** one message was consumed: the worker may send one more */
-  credit(): void;
+  /** one message was consumed: the worker may send one more; `give` returns a batch's buffer */
+  credit(give?: ArrayBuffer): void;
   /** stop the worker (idempotent) */
   close(): Promise<void>;
 }
@@ -74,7 +69,7 @@ export function startDecodeWorker(plan: FileSourcePlan): DecodeWorker | null {
   const input: WorkerInput = { [MARK]: 1, paths: [...plan.paths], maxLineBytes: plan.maxLineBytes, chunkBytes: plan.chunkBytes };
   let worker: Worker;
   try {
-    worker = new Worker(new URL(import.meta.url), { workerData: input, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    worker = new Worker(new URL(import.meta.url), { workerData: input, stdout: false, stderr: false });
   } catch {
     return null;
   }
@@ -102,8 +97,10 @@ export function startDecodeWorker(plan: FileSourcePlan): DecodeWorker | null {
       while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
       return inbox.shift() as WorkerMessage | { t: 'gone' };
     },
-    credit() {
-      if (!gone) worker.postMessage({ t: 'credit' } satisfies ToWorker);
+    credit(give) {
+      if (gone) return;
+      if (give === undefined) worker.postMessage({ t: 'credit' } satisfies ToWorker);
+      else worker.postMessage({ t: 'credit', give } satisfies ToWorker, [give]);
     },
     async close() {
       if (closed) return;
@@ -122,12 +119,15 @@ async function workerMain(input: WorkerInput): Promise<void> {
   const port = parentPort;
   if (port === null) return;
   const source = openFileSource(input.paths, { maxLineBytes: input.maxLineBytes, chunkBytes: input.chunkBytes });
+  const encoder = new BatchEncoder();
   let credits = MAX_IN_FLIGHT;
   let closed = false;
   let wake: (() => void) | null = null;
   port.on('message', (m: ToWorker) => {
-    if (m.t === 'credit') credits++;
-    else {
+    if (m.t === 'credit') {
+      credits++;
+      if (m.give !== undefined) encoder.giveBack(m.give);
+    } else {
       closed = true;
       void source.close();
     }
@@ -135,19 +135,31 @@ async function workerMain(input: WorkerInput): Promise<void> {
     wake = null;
     w?.();
   });
-  const post = async (m: WorkerMessage, transfer: ArrayBuffer[] = []): Promise<void> => {
+  const credit = async (): Promise<void> => {
     while (credits === 0 && !closed) await new Promise<void>((r) => (wake = r));
+  };
+  const post = async (m: WorkerMessage, transfer: ArrayBuffer[] = []): Promise<void> => {
+    await credit();
     if (closed) return;
     credits--;
     port.postMessage(m, transfer);
   };
   port.postMessage({ t: 'ready' } satisfies WorkerMessage);
 
-  const encoder = new BatchEncoder();
   const events: AuditEvent[] = [];
   let malformed: { at: number; m: MalformedLine }[] = [];
+  // Where the current line's bytes are: an event whose raw is that line is sent as those bytes.
+  let line: string | null = null;
+  let lineStart = -1;
+  let lineEnd = -1;
+  const spans: RawSpans = { buf: Buffer.alloc(0), starts: [], ends: [] };
   const sink: DecodeSink = {
-    event: (ev) => void events.push(ev),
+    event: (ev) => {
+      events.push(ev);
+      const same = line !== null && ev.raw === line;
+      spans.starts.push(same ? lineStart : -1);
+      spans.ends.push(same ? lineEnd : -1);
+    },
     malformed: (m) => void malformed.push({ at: events.length, m }),
   };
   try {
@@ -156,8 +168,22 @@ async function workerMain(input: WorkerInput): Promise<void> {
       if (item.kind === 'lines') {
         events.length = 0;
         malformed = [];
-        for (const line of item.lines) decodeLine(line, item.source, sink);
-        const { batch, transfer } = encoder.encode(item.source, events, malformed);
+        spans.starts.length = 0;
+        spans.ends.length = 0;
+        const { lines, bytes } = item;
+        if (bytes !== undefined) spans.buf = bytes.buf;
+        for (let i = 0; i < lines.length; i++) {
+          line = lines[i] as string;
+          lineStart = bytes === undefined ? -1 : (bytes.ranges[2 * i] as number);
+          lineEnd = bytes === undefined ? -1 : (bytes.ranges[2 * i + 1] as number);
+          if (lineStart < 0) line = null;
+          decodeLine(lines[i] as string, item.source, sink);
+        }
+        line = null;
+        // Wait for a credit before filling a buffer: the one returned with it may be reused.
+        await credit();
+        if (closed) break;
+        const { batch, transfer } = encoder.encode(item.source, events, malformed, spans);
         await post({ t: 'batch', b: batch }, transfer);
       } else {
         await post({ t: 'item', item });

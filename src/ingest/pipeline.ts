@@ -191,7 +191,6 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
         return true;
       }
       if (m.t === 'error') throw workerError(m);
-      worker.credit();
       if (m.t === 'batch') {
         if (pace) {
           // As in-thread: a batch is decoded first (malformed lines counted then), then paced.
@@ -202,10 +201,13 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
             if (wait) await wait;
             engine.event(ev);
           }
+          events = [];
         } else {
           decoder.decode(m.b, onEvent, onMalformed);
         }
+        worker.credit(decoder.release(m.b));
       } else {
+        worker.credit();
         const item = m.item;
         if (item.kind === 'lines') throw new Error('decode worker sent undecoded lines');
         applyItem(engine, item);

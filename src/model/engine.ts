@@ -197,7 +197,8 @@ export class Engine {
     }
     this.counts.events++;
     this.version++;
-    this.interner.event(ev);
+    // A PackedEvent's strings come from the decode worker's dictionary: already one copy per value.
+    if (!(ev instanceof PackedEvent)) this.interner.event(ev);
     const ts = this.eventTime(ev);
     this.rateSeries.add(ts);
 

@@ -34,14 +34,25 @@ export class PackedEvent implements AuditEvent {
   hasRequestObject = false;
   hasResponseObject = false;
   source = '';
-  /** the batch's raw bytes and where this event's JSON text is in them */
-  rawBuf: Buffer = EMPTY_BUF;
+  /** the batch's raw bytes and where this event's JSON text is in them (null once sealed) */
+  rawBuf: Buffer | null = EMPTY_BUF;
   rawOff = 0;
   rawLen = 0;
+  /** the engine's stored copy of this event (set when the engine buffers it) */
+  copy: { readonly raw: string } | null = null;
 
-  /** the event's JSON text, decoded from the batch bytes on each read */
+  /**
+   * The event's JSON text: decoded from the batch's bytes while the batch is being consumed; after
+   * that (the buffer went back to the worker) from the engine's stored copy, as a row's event reads it.
+   */
   get raw(): string {
-    return this.rawBuf.toString('utf8', this.rawOff, this.rawOff + this.rawLen);
+    if (this.rawBuf !== null) return this.rawBuf.toString('utf8', this.rawOff, this.rawOff + this.rawLen);
+    return this.copy?.raw ?? '';
+  }
+
+  /** The batch's buffer is about to be reused: stop reading it. */
+  seal(): void {
+    this.rawBuf = null;
   }
 }
 

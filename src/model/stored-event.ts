@@ -76,7 +76,10 @@ export class StoredEvent implements AuditEvent {
     this.hasRequestObject = ev.hasRequestObject;
     this.hasResponseObject = ev.hasResponseObject;
     this.source = ev.source;
-    if (ev instanceof PackedEvent) store.putBytes(ev.rawBuf, ev.rawOff, ev.rawLen, this);
+    if (ev instanceof PackedEvent && ev.rawBuf !== null) {
+      store.putBytes(ev.rawBuf, ev.rawOff, ev.rawLen, this);
+      ev.copy = this;
+    }
     else if (bytes !== null) store.putBytes(bytes.buf, bytes.start, bytes.end - bytes.start, this);
     else store.put(ev.raw, this);
   }

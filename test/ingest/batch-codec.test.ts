@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BatchDecoder, BatchEncoder, MAX_DICT_ENTRIES, type PackedBatch } from '../../src/ingest/batch-codec.js';
 import { generateTraffic } from '../../src/demo/traffic.js';
 import type { AuditEvent } from '../../src/model/event.js';
+import type { PackedEvent } from '../../src/model/packed-event.js';
 import type { MalformedLine } from '../../src/model/types.js';
 import { decodeAll, eventFields as fields, fixture } from './collect.js';
 
@@ -19,11 +20,14 @@ function roundTrip(batches: { events: AuditEvent[]; malformed: { at: number; m: 
   const out: Out[] = [];
   for (const b of batches) {
     const { batch } = enc.encode('src.log', b.events, b.malformed);
+    const received = cross(batch);
     dec.decode(
-      cross(batch),
+      received,
       (ev) => out.push({ kind: 'event', ev: fields(ev) }),
       (m) => out.push({ kind: 'malformed', m }),
     );
+    // as the pipeline does: the buffer goes back and is refilled by a later batch
+    enc.giveBack(dec.release(received));
   }
   return out;
 }
@@ -102,5 +106,22 @@ describe('batch codec (decode worker → main thread)', () => {
     const resets = batches.map((b) => enc.encode('s', b.events, b.malformed).batch.dictReset);
     expect(resets).toEqual([false, false, true]);
     expect(roundTrip(batches)).toEqual(expected(batches));
+  });
+
+  it('an event kept after its batch was released reads its raw JSON from the stored copy', () => {
+    const lines = [JSON.stringify({ kind: 'Event', auditID: 'k', verb: 'get' }), JSON.stringify({ kind: 'Event', auditID: 'f', verb: 'get' })];
+    const b = decodedBatch(lines);
+    const enc = new BatchEncoder();
+    const dec = new BatchDecoder();
+    const received = cross(enc.encode('s', b.events, b.malformed).batch);
+    const kept: PackedEvent[] = [];
+    dec.decode(received, (ev) => kept.push(ev), () => undefined);
+    expect(kept.map((e) => e.raw)).toEqual(lines);
+    (kept[0] as PackedEvent).copy = { raw: 'stored copy' };
+    const buf = dec.release(received);
+    new Uint8Array(buf).fill(0x41); // the worker reuses the buffer
+    expect((kept[0] as PackedEvent).raw).toBe('stored copy');
+    // never buffered (filtered out): nothing to read any more, and never another event's bytes
+    expect((kept[1] as PackedEvent).raw).toBe('');
   });
 });
