@@ -57,19 +57,19 @@ const FLAG_REQUEST = 1;
 const FLAG_RESPONSE = 2;
 
 /**
- * One batch. All numbers and the raw bytes share one ArrayBuffer (`buf`), laid out as
- * nums (Float64 × 4n) | ids (Uint32 × 16n) | uniqLens (Uint32 × 3n) | rawLens (Uint32 × n) |
- * flags (Uint8 × n, padded to 8) | raw bytes. It is transferred, and the main thread transfers it back
- * with the credit once the batch is consumed, so a replay cycles a handful of buffers: allocating a
- * fresh one per batch and freeing it on the other thread grew peak RSS by ~50 MB (malloc arenas).
+ * One batch, in two ArrayBuffers: `meta` holds one fixed-size record per event (REC bytes: ts,
+ * receivedTs, latencyMs, code as Float64; the 16 dictionary ids, the auditID/time/uri lengths and
+ * the raw length as Uint32; the flags byte), `raw` the events' raw JSON bytes back to back. Both are
+ * transferred, and the main thread transfers them back with the credit once the batch is consumed,
+ * so a replay cycles a handful of buffers: a fresh buffer per batch, allocated on one thread and
+ * freed on the other, grew peak RSS by ~50 MB (malloc arenas).
  */
 export interface PackedBatch {
   source: string;
   /** events in the batch */
   n: number;
-  buf: ArrayBuffer;
-  /** raw bytes are buf[rawOff, rawOff + rawUsed) */
-  rawOff: number;
+  meta: ArrayBuffer;
+  raw: ArrayBuffer;
   rawUsed: number;
   /** auditID + time + uri + name of each event */
   uniq: string[];
@@ -84,32 +84,27 @@ export interface PackedBatch {
   malformed: { at: number; m: MalformedLine }[];
 }
 
-/** Byte offsets of the typed arrays of a batch of n events (all multiples of 8). */
-function layout(n: number): { ids: number; uniqLens: number; rawLens: number; flags: number; raw: number } {
-  const ids = n * NNUMS * 8;
-  const uniqLens = ids + n * NIDS * 4;
-  const rawLens = uniqLens + n * NUNIQ * 4;
-  const flags = rawLens + n * 4;
-  const raw = (flags + n + 7) & ~7;
-  return { ids, uniqLens, rawLens, flags, raw };
-}
+/** Bytes per event record in `meta`: 4 Float64 (32) + 20 Uint32 (80) + flags, padded to 8. */
+const REC = 120;
+const F64_PER_REC = REC / 8;
+const U32_PER_REC = REC / 4;
+/** Uint32 offsets inside a record */
+const U32_IDS = 8;
+const U32_UNIQ = U32_IDS + NIDS;
+const U32_RAWLEN = U32_UNIQ + NUNIQ;
+/** byte offset of the flags inside a record */
+const FLAGS_AT = (U32_RAWLEN + 1) * 4;
+
+/** Buffers kept for reuse per kind (the main thread returns them with each consumed batch). */
+const POOL_MAX = 8;
+/** Smallest buffers made: a pooled one then fits most later batches. */
+const MIN_META_BYTES = 256 * 1024;
+const MIN_RAW_BYTES = 2 * 1024 * 1024;
 
 /**
- * Where the UTF-8 bytes of some events' raw JSON already are (the lines as read): event i's bytes are
- * buf[starts[i], ends[i]), or starts[i] is -1 and its raw string is encoded instead.
+ * Worker side: packs decoded events one at a time (so none of them outlives its line: the worker's
+ * young generation stays small and cheap), then hands over the batch and the buffers to transfer.
  */
-export interface RawSpans {
-  buf: Buffer;
-  starts: number[];
-  ends: number[];
-}
-
-/** Buffers kept for reuse (the main thread returns one per consumed batch). */
-const POOL_MAX = 8;
-/** A new batch buffer is at least this big, so a pooled one fits most later batches. */
-const MIN_BUFFER_BYTES = 2 * 1024 * 1024;
-
-/** Worker side: turns a batch of decoded events into a PackedBatch and the buffer to transfer. */
 export class BatchEncoder {
   private dict = new Map<string, number>();
   private groupsDict = new Map<string, number>();
@@ -117,121 +112,163 @@ export class BatchEncoder {
   private lastGroups = new Map<string, { list: string[]; id: number }>();
   private groupsCount = 1; // id 0 = no groups
   /** per dictionary field, the last value and its id: consecutive events often repeat them */
-  private lastValue: string[] = new Array<string>(NDICT).fill('\u0000');
-  private lastId = new Uint32Array(NDICT);
-  private readonly pool: ArrayBuffer[] = [];
+  private readonly lastValue: string[] = new Array<string>(NDICT).fill('\u0000');
+  private readonly lastId = new Uint32Array(NDICT);
+  private readonly metaPool: ArrayBuffer[] = [];
+  private readonly rawPool: ArrayBuffer[] = [];
 
-  /** A buffer the main thread has finished with. */
-  giveBack(buf: ArrayBuffer): void {
-    if (this.pool.length < POOL_MAX) this.pool.push(buf);
+  // the batch being built
+  private source = '';
+  private n = 0;
+  private meta: ArrayBuffer = new ArrayBuffer(0);
+  private f64 = new Float64Array(0);
+  private u32 = new Uint32Array(0);
+  private u8 = new Uint8Array(0);
+  private raw: Buffer = Buffer.alloc(0);
+  private rawUsed = 0;
+  private uniq: string[] = [];
+  private newStrings: string[] = [];
+  private newGroups: string[][] = [];
+  private inline: string[] = [];
+  private bad: { at: number; m: MalformedLine }[] = [];
+  private dictReset = false;
+
+  /** The buffers of a batch the main thread has finished with (BatchDecoder.release). */
+  giveBack([meta, raw]: ArrayBuffer[]): void {
+    if (meta !== undefined && this.metaPool.length < POOL_MAX) this.metaPool.push(meta);
+    if (raw !== undefined && this.rawPool.length < POOL_MAX) this.rawPool.push(raw);
   }
 
-  encode(source: string, events: AuditEvent[], malformed: { at: number; m: MalformedLine }[], spans?: RawSpans): { batch: PackedBatch; transfer: ArrayBuffer[] } {
-    let dictReset = false;
+  /** Start a batch of about `expected` events (one per line, usually) and `rawBytes` of raw JSON. */
+  begin(source: string, expected: number, rawBytes: number): void {
+    this.dictReset = false;
     if (this.dict.size >= MAX_DICT_ENTRIES || this.groupsCount >= MAX_DICT_ENTRIES) {
       this.dict = new Map();
       this.groupsDict = new Map();
       this.lastGroups = new Map();
       this.groupsCount = 1;
       this.lastValue.fill('\u0000');
-      dictReset = true;
+      this.dictReset = true;
     }
-    const n = events.length;
-    const at = layout(n);
-    let rawCap = 0;
-    for (let i = 0; i < n; i++) {
-      const s = spans?.starts[i] ?? -1;
-      rawCap += s >= 0 ? (spans as RawSpans).ends[i]! - s : (events[i] as AuditEvent).raw.length;
+    this.source = source;
+    this.n = 0;
+    this.setMeta(take(this.metaPool, Math.max(expected, 1) * REC, MIN_META_BYTES, REC));
+    this.raw = Buffer.from(take(this.rawPool, rawBytes + (rawBytes >> 4) + 64, MIN_RAW_BYTES, 1));
+    this.rawUsed = 0;
+    this.uniq = [];
+    this.newStrings = [];
+    this.newGroups = [];
+    this.inline = [];
+    this.bad = [];
+  }
+
+  /** A malformed line, in its place among the events. */
+  malformed(m: MalformedLine): void {
+    this.bad.push({ at: this.n, m });
+  }
+
+  /** Add one event; `bytes[start, end)` are its raw JSON as read, or start is -1 (raw is encoded). */
+  add(ev: AuditEvent, bytes: Buffer | null, start: number, end: number): void {
+    const i = this.n;
+    if ((i + 1) * REC > this.meta.byteLength) {
+      const grown = take(this.metaPool, this.meta.byteLength * 2, MIN_META_BYTES, REC);
+      new Uint8Array(grown).set(new Uint8Array(this.meta, 0, i * REC));
+      this.setMeta(grown);
     }
-    // Room for ASCII; grown below when a raw string has multi-byte characters.
-    let ab = this.buffer(at.raw + rawCap + (rawCap >> 4) + 64);
-    let buf = Buffer.from(ab);
-    let nums = new Float64Array(ab, 0, n * NNUMS);
-    let ids = new Uint32Array(ab, at.ids, n * NIDS);
-    let uniqLens = new Uint32Array(ab, at.uniqLens, n * NUNIQ);
-    let rawLens = new Uint32Array(ab, at.rawLens, n);
-    let flags = new Uint8Array(ab, at.flags, n);
-    const newStrings: string[] = [];
-    const newGroups: string[][] = [];
-    const inline: string[] = [];
-    const uniq = new Array<string>(n);
+    const f = i * F64_PER_REC;
+    const f64 = this.f64;
+    f64[f] = ev.ts;
+    f64[f + 1] = ev.receivedTs;
+    f64[f + 2] = ev.latencyMs;
+    f64[f + 3] = ev.code;
+    const u32 = this.u32;
+    const u = i * U32_PER_REC;
     const lastValue = this.lastValue;
     const lastId = this.lastId;
-    let rawUsed = 0;
-
-    for (let i = 0; i < n; i++) {
-      const ev = events[i] as AuditEvent;
-      const nb = i * NNUMS;
-      nums[nb] = ev.ts;
-      nums[nb + 1] = ev.receivedTs;
-      nums[nb + 2] = ev.latencyMs;
-      nums[nb + 3] = ev.code;
-      flags[i] = (ev.hasRequestObject ? FLAG_REQUEST : 0) | (ev.hasResponseObject ? FLAG_RESPONSE : 0);
-      const ib = i * NIDS;
-      for (let f = 0; f < NDICT; f++) {
-        const s = ev[DICT_FIELDS[f] as (typeof DICT_FIELDS)[number]];
-        if (s === lastValue[f]) {
-          ids[ib + f] = lastId[f] as number;
-          continue;
-        }
-        if (s.length > MAX_DICT_CHARS) {
-          ids[ib + f] = INLINE;
-          inline.push(s);
-          continue;
-        }
-        let id = this.dict.get(s);
-        if (id === undefined) {
-          id = this.dict.size;
-          this.dict.set(s, id);
-          newStrings.push(s);
-        }
-        ids[ib + f] = id;
-        lastValue[f] = s;
-        lastId[f] = id;
+    for (let k = 0; k < NDICT; k++) {
+      const s = ev[DICT_FIELDS[k] as (typeof DICT_FIELDS)[number]];
+      if (s === lastValue[k]) {
+        u32[u + U32_IDS + k] = lastId[k] as number;
+        continue;
       }
-      ids[ib + NDICT] = this.groupsId(ev.user, ev.groups, newGroups);
-      ids[ib + NDICT + 1] = this.groupsId(ev.impersonatedUser, ev.impersonatedGroups, newGroups);
-      const ub = i * NUNIQ;
-      uniqLens[ub] = ev.auditID.length;
-      uniqLens[ub + 1] = ev.time.length;
-      uniqLens[ub + 2] = ev.uri.length;
-      uniq[i] = ev.auditID + ev.time + ev.uri + ev.name;
+      if (s.length > MAX_DICT_CHARS) {
+        u32[u + U32_IDS + k] = INLINE;
+        this.inline.push(s);
+        continue;
+      }
+      let id = this.dict.get(s);
+      if (id === undefined) {
+        id = this.dict.size;
+        this.dict.set(s, id);
+        this.newStrings.push(s);
+      }
+      u32[u + U32_IDS + k] = id;
+      lastValue[k] = s;
+      lastId[k] = id;
+    }
+    u32[u + U32_IDS + NDICT] = this.groupsId(ev.user, ev.groups);
+    u32[u + U32_IDS + NDICT + 1] = this.groupsId(ev.impersonatedUser, ev.impersonatedGroups);
+    u32[u + U32_UNIQ] = ev.auditID.length;
+    u32[u + U32_UNIQ + 1] = ev.time.length;
+    u32[u + U32_UNIQ + 2] = ev.uri.length;
+    this.uniq.push(ev.auditID + ev.time + ev.uri + ev.name);
+    this.u8[i * REC + FLAGS_AT] = (ev.hasRequestObject ? FLAG_REQUEST : 0) | (ev.hasResponseObject ? FLAG_RESPONSE : 0);
 
+    const text = start >= 0 ? '' : ev.raw;
+    const worst = start >= 0 ? end - start : text.length * 3;
+    if (this.raw.length - this.rawUsed < worst) {
+      const grown = Buffer.from(take(this.rawPool, Math.max(this.rawUsed + worst, this.raw.length * 2), MIN_RAW_BYTES, 1));
+      this.raw.copy(grown, 0, 0, this.rawUsed);
+      this.raw = grown;
+    }
+    const len = start >= 0 ? (bytes as Buffer).copy(this.raw, this.rawUsed, start, end) : this.raw.write(text, this.rawUsed, 'utf8');
+    u32[u + U32_RAWLEN] = len;
+    this.rawUsed += len;
+    this.n = i + 1;
+  }
+
+  /** The batch built since begin(), and the buffers to transfer with it. */
+  finish(): { batch: PackedBatch; transfer: ArrayBuffer[] } {
+    const raw = this.raw.buffer as ArrayBuffer;
+    const batch: PackedBatch = {
+      source: this.source,
+      n: this.n,
+      meta: this.meta,
+      raw,
+      rawUsed: this.rawUsed,
+      uniq: this.uniq,
+      dictReset: this.dictReset,
+      newStrings: this.newStrings,
+      newGroups: this.newGroups,
+      inline: this.inline,
+      malformed: this.bad,
+    };
+    return { batch, transfer: [this.meta, raw] };
+  }
+
+  /** encode = begin + add each + finish (lines' bytes, when known, per event in `spans`). */
+  encode(source: string, events: AuditEvent[], malformed: { at: number; m: MalformedLine }[], spans?: { buf: Buffer; starts: number[]; ends: number[] }): { batch: PackedBatch; transfer: ArrayBuffer[] } {
+    let rawBytes = 0;
+    for (const ev of events) rawBytes += ev.raw.length;
+    this.begin(source, events.length, rawBytes);
+    let k = 0;
+    events.forEach((ev, i) => {
+      while (k < malformed.length && (malformed[k] as { at: number }).at <= i) this.malformed((malformed[k++] as { m: MalformedLine }).m);
       const start = spans?.starts[i] ?? -1;
-      const text = start >= 0 ? '' : ev.raw;
-      const worst = start >= 0 ? (spans as RawSpans).ends[i]! - start : text.length * 3;
-      if (buf.length - at.raw - rawUsed < worst) {
-        // grow: a bigger buffer with everything written so far
-        const grown = this.buffer(Math.max(at.raw + rawUsed + worst, buf.length * 2));
-        const g = Buffer.from(grown);
-        buf.copy(g, 0, 0, at.raw + rawUsed);
-        ab = grown;
-        buf = g;
-        nums = new Float64Array(ab, 0, n * NNUMS);
-        ids = new Uint32Array(ab, at.ids, n * NIDS);
-        uniqLens = new Uint32Array(ab, at.uniqLens, n * NUNIQ);
-        rawLens = new Uint32Array(ab, at.rawLens, n);
-        flags = new Uint8Array(ab, at.flags, n);
-      }
-      const len = start >= 0 ? (spans as RawSpans).buf.copy(buf, at.raw + rawUsed, start, (spans as RawSpans).ends[i]) : buf.write(text, at.raw + rawUsed, 'utf8');
-      rawLens[i] = len;
-      rawUsed += len;
-    }
-
-    const batch: PackedBatch = { source, n, buf: ab, rawOff: at.raw, rawUsed, uniq, dictReset, newStrings, newGroups, inline, malformed };
-    return { batch, transfer: [ab] };
+      this.add(ev, spans?.buf ?? null, start, spans?.ends[i] ?? -1);
+    });
+    while (k < malformed.length) this.malformed((malformed[k++] as { m: MalformedLine }).m);
+    return this.finish();
   }
 
-  /** A pooled buffer of at least `bytes`, or a new one. */
-  private buffer(bytes: number): ArrayBuffer {
-    while (this.pool.length > 0) {
-      const b = this.pool.pop() as ArrayBuffer;
-      if (b.byteLength >= bytes) return b;
-    }
-    return new ArrayBuffer(Math.max(bytes, MIN_BUFFER_BYTES));
+  private setMeta(meta: ArrayBuffer): void {
+    this.meta = meta;
+    this.f64 = new Float64Array(meta);
+    this.u32 = new Uint32Array(meta);
+    this.u8 = new Uint8Array(meta);
   }
 
-  private groupsId(user: string, groups: string[], added: string[][]): number {
+  private groupsId(user: string, groups: string[]): number {
     if (groups.length === 0) return 0;
     const last = this.lastGroups.get(user);
     if (last !== undefined && sameList(last.list, groups)) return last.id;
@@ -240,11 +277,21 @@ export class BatchEncoder {
     if (id === undefined) {
       id = this.groupsCount++;
       this.groupsDict.set(key, id);
-      added.push(groups);
+      this.newGroups.push(groups);
     }
     if (this.lastGroups.size < MAX_DICT_ENTRIES) this.lastGroups.set(user, { list: groups, id });
     return id;
   }
+}
+
+/** A pooled buffer of at least `bytes`, or a new one (at least `min`, a multiple of `unit`). */
+function take(pool: ArrayBuffer[], bytes: number, min: number, unit: number): ArrayBuffer {
+  while (pool.length > 0) {
+    const b = pool.pop() as ArrayBuffer;
+    if (b.byteLength >= bytes) return b;
+  }
+  const size = Math.max(bytes, min);
+  return new ArrayBuffer(Math.ceil(size / unit) * unit);
 }
 
 /** Main-thread side: the dictionaries, and the events of each batch rebuilt in order. */
@@ -270,13 +317,10 @@ export class BatchDecoder {
     for (const g of b.newGroups) this.groups.push(Object.freeze(g) as unknown as string[]);
     const groups = this.groups;
     const n = b.n;
-    const at = layout(n);
-    const nums = new Float64Array(b.buf, 0, n * NNUMS);
-    const ids = new Uint32Array(b.buf, at.ids, n * NIDS);
-    const uniqLens = new Uint32Array(b.buf, at.uniqLens, n * NUNIQ);
-    const rawLens = new Uint32Array(b.buf, at.rawLens, n);
-    const flags = new Uint8Array(b.buf, at.flags, n);
-    const raw = Buffer.from(b.buf, b.rawOff, b.rawUsed);
+    const f64 = new Float64Array(b.meta, 0, n * F64_PER_REC);
+    const u32 = new Uint32Array(b.meta, 0, n * U32_PER_REC);
+    const u8 = new Uint8Array(b.meta, 0, n * REC);
+    const raw = Buffer.from(b.raw, 0, b.rawUsed);
     const { uniq, inline } = b;
     const bad = b.malformed;
     const live = this.live;
@@ -287,37 +331,37 @@ export class BatchDecoder {
     for (let i = 0; i < n; i++) {
       while (nextBad < bad.length && (bad[nextBad] as { at: number }).at <= i) malformed((bad[nextBad++] as { m: MalformedLine }).m);
       const ev = new PackedEvent();
-      const nb = i * NNUMS;
-      ev.ts = nums[nb] as number;
-      ev.receivedTs = nums[nb + 1] as number;
-      ev.latencyMs = nums[nb + 2] as number;
-      ev.code = nums[nb + 3] as number;
-      const fl = flags[i] as number;
+      const f = i * F64_PER_REC;
+      ev.ts = f64[f] as number;
+      ev.receivedTs = f64[f + 1] as number;
+      ev.latencyMs = f64[f + 2] as number;
+      ev.code = f64[f + 3] as number;
+      const fl = u8[i * REC + FLAGS_AT] as number;
       ev.hasRequestObject = (fl & FLAG_REQUEST) !== 0;
       ev.hasResponseObject = (fl & FLAG_RESPONSE) !== 0;
-      const ib = i * NIDS;
+      const ib = i * U32_PER_REC + U32_IDS;
       // DICT_FIELDS order
-      ev.stage = str(ids[ib] as number);
-      ev.verb = str(ids[ib + 1] as number);
-      ev.user = str(ids[ib + 2] as number);
-      ev.impersonatedUser = str(ids[ib + 3] as number);
-      ev.sourceIP = str(ids[ib + 4] as number);
-      ev.userAgent = str(ids[ib + 5] as number);
-      ev.apiGroup = str(ids[ib + 6] as number);
-      ev.apiVersion = str(ids[ib + 7] as number);
-      ev.resource = str(ids[ib + 8] as number);
-      ev.subresource = str(ids[ib + 9] as number);
-      ev.namespace = str(ids[ib + 10] as number);
-      ev.reason = str(ids[ib + 11] as number);
-      ev.decision = str(ids[ib + 12] as number);
-      ev.level = str(ids[ib + 13] as number);
-      ev.groups = groups[ids[ib + NDICT] as number] as string[];
-      ev.impersonatedGroups = groups[ids[ib + NDICT + 1] as number] as string[];
-      const ub = i * NUNIQ;
+      ev.stage = str(u32[ib] as number);
+      ev.verb = str(u32[ib + 1] as number);
+      ev.user = str(u32[ib + 2] as number);
+      ev.impersonatedUser = str(u32[ib + 3] as number);
+      ev.sourceIP = str(u32[ib + 4] as number);
+      ev.userAgent = str(u32[ib + 5] as number);
+      ev.apiGroup = str(u32[ib + 6] as number);
+      ev.apiVersion = str(u32[ib + 7] as number);
+      ev.resource = str(u32[ib + 8] as number);
+      ev.subresource = str(u32[ib + 9] as number);
+      ev.namespace = str(u32[ib + 10] as number);
+      ev.reason = str(u32[ib + 11] as number);
+      ev.decision = str(u32[ib + 12] as number);
+      ev.level = str(u32[ib + 13] as number);
+      ev.groups = groups[u32[ib + NDICT] as number] as string[];
+      ev.impersonatedGroups = groups[u32[ib + NDICT + 1] as number] as string[];
+      const ub = i * U32_PER_REC + U32_UNIQ;
       const text = uniq[i] as string;
-      const a = uniqLens[ub] as number;
-      const t = a + (uniqLens[ub + 1] as number);
-      const w = t + (uniqLens[ub + 2] as number);
+      const a = u32[ub] as number;
+      const t = a + (u32[ub + 1] as number);
+      const w = t + (u32[ub + 2] as number);
       ev.auditID = a === 0 ? '' : text.slice(0, a);
       ev.time = t === a ? '' : text.slice(a, t);
       ev.uri = w === t ? '' : text.slice(t, w);
@@ -325,7 +369,7 @@ export class BatchDecoder {
       ev.source = b.source;
       ev.rawBuf = raw;
       ev.rawOff = r;
-      ev.rawLen = rawLens[i] as number;
+      ev.rawLen = u32[i * U32_PER_REC + U32_RAWLEN] as number;
       r += ev.rawLen;
       live.push(ev);
       event(ev);
@@ -338,10 +382,10 @@ export class BatchDecoder {
    * reads its raw JSON from the engine's stored copy, see PackedEvent), and the buffer is returned
    * for the worker to reuse.
    */
-  release(b: PackedBatch): ArrayBuffer {
+  release(b: PackedBatch): ArrayBuffer[] {
     for (const ev of this.live) ev.seal();
     this.live = [];
-    return b.buf;
+    return [b.meta, b.raw];
   }
 }
 
