@@ -79,7 +79,8 @@ export interface EngineStats {
 }
 
 interface Row extends RequestRow {
-  ev: StoredEvent;
+  /** the buffered copy: a StoredEvent, or the PackedEvent itself (adopted) */
+  ev: StoredEvent | PackedEvent;
   /** the request's status code has been counted in the `codes` dimension */
   codeCounted: boolean;
 }
@@ -402,7 +403,11 @@ export class Engine {
     }
   }
 
-  private stored(ev: AuditEvent): StoredEvent {
+  private stored(ev: AuditEvent): StoredEvent | PackedEvent {
+    if (ev instanceof PackedEvent && ev.adoptable) {
+      ev.adopt(this.rawStore);
+      return ev;
+    }
     const h = this.lineBytes;
     // A PackedEvent carries its own bytes; the raw of any other event is compared with the line
     // (the same string object for a line holding one event: a pointer comparison).

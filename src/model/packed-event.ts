@@ -1,10 +1,11 @@
 import type { AuditEvent } from './event.js';
+import type { RawStore, Slab } from './raw-store.js';
 
 /**
  * An AuditEvent rebuilt on the main thread from a batch the decode worker sent (src/ingest/offload.ts):
  * every field is a plain value, and `raw` stays as UTF-8 bytes in the batch's transferred buffer
- * until someone reads it. The engine copies those bytes into its raw store as they are (no decode to
- * a string and re-encode), which is why this is a class the engine can recognise.
+ * until someone reads it. When the engine buffers it, the event is its own stored copy (adopt():
+ * its bytes go into the raw store as they are), saving the copy of every field a StoredEvent makes.
  */
 export class PackedEvent implements AuditEvent {
   ts = NaN;
@@ -38,16 +39,37 @@ export class PackedEvent implements AuditEvent {
   rawBuf: Buffer | null = EMPTY_BUF;
   rawOff = 0;
   rawLen = 0;
-  /** the engine's stored copy of this event (set when the engine buffers it) */
-  copy: { readonly raw: string } | null = null;
+  /** once adopted by the engine: the raw store and where the bytes are in it (RawRef fields) */
+  store: RawStore | null = null;
+  slab: Slab | null = null;
+  off = 0;
+  len = 0;
 
   /**
-   * The event's JSON text: decoded from the batch's bytes while the batch is being consumed; after
-   * that (the buffer went back to the worker) from the engine's stored copy, as a row's event reads it.
+   * The event's JSON text: from the engine's raw store once the event is buffered (as a row's event
+   * reads it), else from the batch's bytes while the batch is being consumed; '' for an event never
+   * buffered (filtered out) once its batch's buffer went back to the worker.
    */
   get raw(): string {
+    if (this.store !== null) return this.store.get(this as { slab: Slab; off: number; len: number });
     if (this.rawBuf !== null) return this.rawBuf.toString('utf8', this.rawOff, this.rawOff + this.rawLen);
-    return this.copy?.raw ?? '';
+    return '';
+  }
+
+  /** The engine buffers this event: its bytes go into `store` (see StoredEvent for the contract). */
+  adopt(store: RawStore): void {
+    store.putBytes(this.rawBuf as Buffer, this.rawOff, this.rawLen, this as { slab: Slab; off: number; len: number });
+    this.store = store;
+  }
+
+  /** Whether adopt() can be called: not yet buffered, and the batch's bytes are still here. */
+  get adoptable(): boolean {
+    return this.store === null && this.rawBuf !== null;
+  }
+
+  /** give the raw bytes back to the store (the row was evicted or replaced) */
+  release(): void {
+    this.store?.release(this as { slab: Slab; off: number; len: number });
   }
 
   /** The batch's buffer is about to be reused: stop reading it. */

@@ -76,10 +76,7 @@ export class StoredEvent implements AuditEvent {
     this.hasRequestObject = ev.hasRequestObject;
     this.hasResponseObject = ev.hasResponseObject;
     this.source = ev.source;
-    if (ev instanceof PackedEvent && ev.rawBuf !== null) {
-      store.putBytes(ev.rawBuf, ev.rawOff, ev.rawLen, this);
-      ev.copy = this;
-    }
+    if (ev instanceof PackedEvent && ev.rawBuf !== null) store.putBytes(ev.rawBuf, ev.rawOff, ev.rawLen, this);
     else if (bytes !== null) store.putBytes(bytes.buf, bytes.start, bytes.end - bytes.start, this);
     else store.put(ev.raw, this);
   }
