@@ -203,7 +203,7 @@ function benchProbe(engine: Engine, io: RunIO): ((final?: boolean) => void) | un
     }
     if (final) {
       const u = process.resourceUsage();
-      const decode = { decodeWorker: decodeStats.worker > 0, mainThreadCPU: threadCpuSeconds(), workerCPU: decodeStats.workerCpuSeconds };
+      const decode = { decodeWorker: decodeStats.worker > 0, mainThreadCPU: threadCpuSeconds(), workerCPU: decodeStats.workerCpuSeconds, linesDecodedOnMain: decodeStats.linesDecodedHere };
       io.stderr.write(`auditop-bench ${JSON.stringify({ final: true, events: engine.counts.events, maxRSS: u.maxRSS * 1024, userCPU: u.userCPUTime / 1e6, systemCPU: u.systemCPUTime / 1e6, ...decode })}\n`);
     }
   };

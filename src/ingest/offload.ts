@@ -172,6 +172,15 @@ async function workerMain(input: WorkerInput): Promise<void> {
         // Wait for a credit before filling buffers: the ones returned with it are reused.
         await credit();
         if (closed) break;
+        if (credits === MAX_IN_FLIGHT) {
+          // The main thread has consumed everything and is waiting: rather than have it idle
+          // while this batch is decoded here, let it decode this one itself (the in-thread path)
+          // while this thread goes on with the next. Self-balancing: the faster the main thread
+          // is, the more often it finds nothing queued and takes a share of the decoding.
+          // (The bytes are cloned, not transferred: a gunzip chunk shares zlib's output buffer.)
+          await post({ t: 'item', item });
+          continue;
+        }
         const { lines, bytes } = item;
         lineBuf = bytes === undefined ? null : bytes.buf;
         let chars = 0;

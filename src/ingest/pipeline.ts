@@ -23,7 +23,7 @@ import type { Source, SourceItem } from './source.js';
 export const OFFLOAD_MIN_BYTES = 8 * 1024 * 1024;
 
 /** How the replays of this process were decoded (the bench reports it). */
-export const decodeStats = { worker: 0, inThread: 0, workerCpuSeconds: 0 };
+export const decodeStats = { worker: 0, inThread: 0, workerCpuSeconds: 0, linesDecodedHere: 0 };
 
 export interface ConsumeOptions {
   /**
@@ -71,36 +71,9 @@ export async function consume(source: Source, engine: Engine, opts: ConsumeOptio
   const batch = pace ? new BatchSink(engine) : null;
   for await (const item of source.items()) {
     switch (item.kind) {
-      case 'lines': {
-        if (batch && pace) {
-          batch.events = [];
-          for (const line of item.lines) decodeLine(line, item.source, batch);
-          for (const ev of batch.events) {
-            const wait = pace(ev.ts);
-            if (wait) await wait;
-            engine.event(ev);
-          }
-        } else {
-          // Unpaced: decode straight into the engine (no intermediate array), telling it where
-          // each line's bytes are so it can store them without re-encoding.
-          const lines = item.lines;
-          const bytes = item.bytes;
-          if (bytes === undefined) {
-            for (const line of lines) decodeLine(line, item.source, engine);
-          } else {
-            const r = bytes.ranges;
-            for (let i = 0; i < lines.length; i++) {
-              const line = lines[i] as string;
-              const start = r[2 * i] as number;
-              if (start >= 0) engine.rawBytes(line, bytes.buf, start, r[2 * i + 1] as number);
-              else engine.rawBytes(null);
-              decodeLine(line, item.source, engine);
-            }
-            engine.rawBytes(null);
-          }
-        }
+      case 'lines':
+        await decodeLines(item, engine, pace, batch);
         break;
-      }
       default:
         applyItem(engine, item);
     }
@@ -110,6 +83,37 @@ export async function consume(source: Source, engine: Engine, opts: ConsumeOptio
     }
     await yieldToLoop();
   }
+}
+
+/** Decode a lines item in this thread into the engine (pacing each event when asked to). */
+async function decodeLines(item: Extract<SourceItem, { kind: 'lines' }>, engine: Engine, pace: ConsumeOptions['pace'], batch: BatchSink | null): Promise<void> {
+  if (batch && pace) {
+    batch.events = [];
+    for (const line of item.lines) decodeLine(line, item.source, batch);
+    for (const ev of batch.events) {
+      const wait = pace(ev.ts);
+      if (wait) await wait;
+      engine.event(ev);
+    }
+    return;
+  }
+  // Unpaced: decode straight into the engine (no intermediate array), telling it where each
+  // line's bytes are so it can store them without re-encoding.
+  const lines = item.lines;
+  const bytes = item.bytes;
+  if (bytes === undefined) {
+    for (const line of lines) decodeLine(line, item.source, engine);
+    return;
+  }
+  const r = bytes.ranges;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const start = r[2 * i] as number;
+    if (start >= 0) engine.rawBytes(line, bytes.buf, start, r[2 * i + 1] as number);
+    else engine.rawBytes(null);
+    decodeLine(line, item.source, engine);
+  }
+  engine.rawBytes(null);
 }
 
 /** Every item kind but lines. */
@@ -209,8 +213,16 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
       } else {
         worker.credit();
         const item = m.item;
-        if (item.kind === 'lines') throw new Error('decode worker sent undecoded lines');
-        applyItem(engine, item);
+        if (item.kind === 'lines') {
+          // Lines the worker left to this thread (it found this thread idle): decoded here. Their
+          // bytes arrive as a plain Uint8Array (structured clone); the engine copies from a Buffer.
+          decodeStats.linesDecodedHere++;
+          const b = item.bytes;
+          const lines = b === undefined ? item : { ...item, bytes: { buf: Buffer.from(b.buf.buffer, b.buf.byteOffset, b.buf.byteLength), ranges: b.ranges } };
+          await decodeLines(lines, engine, pace, pace ? new BatchSink(engine) : null);
+        } else {
+          applyItem(engine, item);
+        }
       }
       if (opts.afterBatch) {
         const p = opts.afterBatch();

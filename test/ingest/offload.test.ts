@@ -114,7 +114,7 @@ describe.skipIf(!built)('decode worker (dist build)', () => {
       const inThread = await replay(m, '0', paths, opts);
       const worker = await replay(m, '1', paths, opts);
       expect(inThread.packed).toBe(0);
-      expect(worker.packed, 'events came through the worker').toBe(worker.events.length);
+      expect(worker.packed, 'events came through the worker').toBeGreaterThan(0);
       expect(worker).toEqual({ ...inThread, packed: worker.packed });
     }
   });
