@@ -192,6 +192,9 @@ async function workerMain(input: WorkerInput): Promise<void> {
           lineEnd = bytes === undefined ? -1 : (bytes.ranges[2 * i + 1] as number);
           if (lineStart < 0) line = null;
           decodeLine(lines[i] as string, item.source, sink);
+          // Let the line die now: the array would keep every line of the chunk alive until its end,
+          // and each scavenge in between copied them (~1 MB per chunk).
+          lines[i] = '';
         }
         line = null;
         lineBuf = null;

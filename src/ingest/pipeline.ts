@@ -112,6 +112,8 @@ async function decodeLines(item: Extract<SourceItem, { kind: 'lines' }>, engine:
     if (start >= 0) engine.rawBytes(line, bytes.buf, start, r[2 * i + 1] as number);
     else engine.rawBytes(null);
     decodeLine(line, item.source, engine);
+    // Let the line die now rather than with the whole chunk (scavenges would copy it meanwhile).
+    lines[i] = '';
   }
   engine.rawBytes(null);
 }
