@@ -47,7 +47,7 @@ interface Run {
   rowBytes: number;
 }
 
-async function replay(m: Mods, mode: '0' | '1', paths: string[], opts: { maxLineBytes?: number; chunkBytes?: number; stopAfter?: number } = {}): Promise<Run> {
+async function replay(m: Mods, mode: '0' | '1', paths: string[], opts: { maxLineBytes?: number; chunkBytes?: number; stopAfter?: number; paced?: number[] } = {}): Promise<Run> {
   const before = process.env.AUDITOP_DECODE_WORKER;
   process.env.AUDITOP_DECODE_WORKER = mode;
   try {
@@ -62,7 +62,10 @@ async function replay(m: Mods, mode: '0' | '1', paths: string[], opts: { maxLine
       },
       onNotice: (_s, msg) => out.notices.push(msg),
     });
-    await m.consume(src, engine);
+    const paced = opts.paced;
+    // A pacer that sometimes makes the pipeline wait, as replay at a set speed does.
+    const pace = paced === undefined ? undefined : (ts: number) => (paced.push(ts) % 97 === 0 ? new Promise<void>((r) => setImmediate(r)) : undefined);
+    await m.consume(src, engine, pace ? { pace } : {});
     await src.close();
     out.summary = engine.summary();
     out.counts = { ...engine.counts };
@@ -117,6 +120,17 @@ describe.skipIf(!built)('decode worker (dist build)', () => {
       expect(worker.packed, 'events came through the worker').toBeGreaterThan(0);
       expect(worker).toEqual({ ...inThread, packed: worker.packed });
     }
+  });
+
+  it('paces every event the same way, in the same order', async () => {
+    const m = await distMods();
+    const inThreadPaced: number[] = [];
+    const workerPaced: number[] = [];
+    const inThread = await replay(m, '0', [traffic], { chunkBytes: 64 * 1024, paced: inThreadPaced });
+    const worker = await replay(m, '1', [traffic], { chunkBytes: 64 * 1024, paced: workerPaced });
+    expect(workerPaced.length).toBe(3000);
+    expect(workerPaced).toEqual(inThreadPaced);
+    expect(worker).toEqual({ ...inThread, packed: worker.packed });
   });
 
   it('closing the source stops the worker and ends consume', async () => {
