@@ -7,7 +7,7 @@ import type { AuditEvent } from '../model/event.js';
 import type { MalformedLine } from '../model/types.js';
 import type { Engine } from '../model/engine.js';
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { BatchDecoder } from './batch-codec.js';
 import { decodeLine, type DecodeSink } from './decode.js';
 import { fileSourcePlan, type FileSourcePlan } from './file-source.js';
@@ -15,8 +15,8 @@ import { startDecodeWorker, workerError } from './offload.js';
 import type { Source, SourceItem } from './source.js';
 
 /**
- * Replays at least this big are decoded in a worker thread (offload.ts) on a machine with two cores
- * or more. Below it the worker's start
+ * Replays at least this big are decoded in a worker thread (offload.ts) when a second core is free
+ * (see worthOffloading). Below it the worker's start
  * (~50 ms to load the modules) is not won back; stdin, pipes and followed files decode in-thread.
  * AUDITOP_DECODE_WORKER=0 never uses the worker, =1 always does (tests, comparisons).
  */
@@ -155,12 +155,14 @@ async function worthOffloading(plan: FileSourcePlan): Promise<boolean> {
       return false; // the in-thread source reports the error with its usual message
     }
   }
-  // One core: the worker's extra work (packing, a second heap: ~20% more CPU) would only slow it.
-  // With two, the worker wins when the second core is free (200k bench events, 2 cores: ratio to the
-  // JSON.parse bound 0.82 against 0.49 in-thread) and is a wash when the machine is saturated by
-  // others (load 7 on 2 cores: median 3.6 s against 3.8 s in-thread over 4 runs each), so the
-  // machine's load is not consulted.
-  return bytes >= OFFLOAD_MIN_BYTES && availableParallelism() >= 2;
+  if (bytes < OFFLOAD_MIN_BYTES) return false;
+  // The worker costs ~12% more CPU (packing, a second heap) and ~50 MB more peak RSS; it pays off
+  // only when a second core is free. Measured, 2 cores: with one free, 200k bench events ran at 0.82
+  // of the JSON.parse bound against 0.49 in-thread; on the box saturated by others (load 10), 1M
+  // events ran at 49k/s with the worker against 53k/s in-thread (12.4 vs 11.2 s CPU, 421 vs 370 MB).
+  // So: two cores or more, and the last minute's load leaves one of them free.
+  const cores = availableParallelism();
+  return cores >= 2 && (loadavg()[0] ?? 0) <= cores - 1;
 }
 
 /**
