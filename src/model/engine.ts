@@ -210,7 +210,7 @@ export class Engine {
       this.merge(row, ev);
     } else {
       let codeCounted = false;
-      const remembered = id === '' ? undefined : this.openEvicted.get(id);
+      const remembered = id === '' || this.openEvicted.size === 0 ? undefined : this.openEvicted.get(id);
       if (remembered !== undefined) {
         // a later stage of a request whose row already left the ring: show it again, count it once
         this.openEvicted.delete(id);
