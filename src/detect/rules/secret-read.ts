@@ -1,0 +1,31 @@
+import { where } from '../describe.js';
+import { succeeded, type RuleSpec } from '../rule.js';
+
+/**
+ * Controllers and operators read secrets all day through client libraries; people reading them, or a
+ * workload doing it with curl, is how credentials leave the cluster.
+ */
+export const secretRead: RuleSpec = {
+  id: 'secret-read',
+  severity: 'medium',
+  title: 'Secret read',
+  description:
+    'A person read (get/list/watch) secrets, or a non-control-plane identity did so with a suspicious user agent (`suspiciousUserAgents`: curl, wget, python-requests, Go-http-client, …). Fallback of the secrets family (cluster-wide listing alerts instead).',
+  family: 'secrets',
+  fallback: true,
+  verbs: ['get', 'list', 'watch'],
+  resources: ['secrets'],
+  stage: 'response',
+  lists: ['suspiciousUserAgents', 'personUsers'],
+  create: (env) => (ev, x) => {
+    if (x.controlPlane || !succeeded(ev)) return null;
+    const person = x.kind === 'person' || (ev.impersonatedUser !== '' && x.classify(ev.impersonatedUser) === 'person');
+    const ua = ev.userAgent.toLowerCase();
+    const suspicious = ua !== '' && env.lists.suspiciousUserAgents.has(ua);
+    if (!person && !suspicious) return null;
+    const via = suspicious ? ` with ${ev.userAgent.split(' ')[0]}` : '';
+    const what = ev.name ? `secret ${where(ev)}` : `secrets ${where(ev)}`;
+    const verb = ev.verb === 'get' ? 'read' : ev.verb === 'list' ? 'listed' : 'watched';
+    return { message: `${x.who} ${verb} ${what}${via}`, detail: `${verb} ${what}${via}` };
+  },
+};
