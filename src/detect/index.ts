@@ -7,7 +7,6 @@ import type { Severity } from './types.js';
 export { DetectionEngine } from './engine.js';
 export { RulesFileError, loadRulesFile, parseRules } from './rules-file.js';
 export { BUILTIN_RULES } from './rules/index.js';
-export { openAlertsFile, alertJson, type AlertsFile } from './alerts-file.js';
 export type { RulesConfig } from './rules-config.js';
 
 export interface DetectorOptions {

@@ -13,6 +13,11 @@ export const DEFAULT_LISTS = {
     'system:kube-proxy',
     'system:node:*',
     'system:serviceaccount:kube-system:*',
+    // Managed and distribution control planes: OpenShift's platform operators live in the reserved
+    // openshift-* namespaces (users cannot create those); EKS and AKS run their own controllers as these.
+    'system:serviceaccount:openshift-*',
+    'eks:*',
+    'aksService',
   ],
   /** Identities with a `system:` name that are really people holding an admin credential. */
   personUsers: ['system:admin', 'kubernetes-admin'],

@@ -153,6 +153,11 @@ export class CidrSet {
     return r;
   }
 
+  /** true when `s` is an IPv4 or IPv6 address at all (redacted or junk values are not) */
+  static isAddress(s: string): boolean {
+    return parseIPv4(s) !== null || parseIPv6(s) !== null;
+  }
+
   get cacheSize(): number {
     return this.cache.size;
   }

@@ -1,13 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeExec, formatArgv } from '../../src/detect/command.js';
-import { alertJson, createDetector, openAlertsFile } from '../../src/detect/index.js';
 import { CidrSet } from '../../src/detect/patterns.js';
 import { PatternList } from '../../src/detect/patterns.js';
 import { canonicalImage } from '../../src/detect/lists.js';
-import { audit, feed } from './helpers.js';
 
 describe('exec command decoding', () => {
   it('joins every command= parameter in order and quotes words like a shell', () => {
@@ -59,50 +54,5 @@ describe('lists', () => {
     expect(canonicalImage('calico/node:v3')).toBe('docker.io/calico/node:v3');
     expect(canonicalImage('registry.k8s.io/pause:3.9')).toBe('registry.k8s.io/pause:3.9');
     expect(canonicalImage('localhost:5000/x')).toBe('localhost:5000/x');
-  });
-});
-
-describe('--alerts-file', () => {
-  it('appends every alert as the --print alerts JSON line, readable before close', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'auditop-alerts-'));
-    const path = join(dir, 'alerts.jsonl');
-    const f = openAlertsFile(path);
-    const alerts = feed(createDetector(), [
-      audit({ verb: 'get', resource: 'secrets', namespace: 'prod', name: 'db', user: 'mallory' }),
-      audit({ verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'prod', name: 'p', query: 'command=id', code: 101 }),
-    ]);
-    f.write(alerts[0]!);
-    // flushed as it happens: the line is in the file before the second write and before close
-    expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(2);
-    f.write(alerts[1]!);
-    f.close();
-    f.close();
-    f.write(alerts[1]!); // after close: ignored, not a crash
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toEqual(alerts.map(alertJson));
-    expect(lines[0]).toEqual({
-      ts: alerts[0]!.ts,
-      rule: 'secret-read',
-      severity: 'medium',
-      title: 'Secret read',
-      message: 'mallory read secret prod/db',
-      auditID: alerts[0]!.auditID,
-      user: 'mallory',
-      verb: 'get',
-      resource: 'secrets',
-      namespace: 'prod',
-      name: 'db',
-      sourceIP: '10.0.0.50',
-      code: 200,
-    });
-    // a second run appends, it does not truncate
-    const g = openAlertsFile(path);
-    g.write(alerts[0]!);
-    g.close();
-    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(3);
-  });
-
-  it('fails at open when the file cannot be created', () => {
-    expect(() => openAlertsFile('/nonexistent-dir/alerts.jsonl')).toThrow(/ENOENT/);
   });
 });

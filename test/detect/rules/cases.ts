@@ -184,6 +184,7 @@ export const CASES: Case[] = [
     ],
     quiet: [
       { name: 'the control plane', events: [a({ verb: 'update', resource: 'clusterroles', name: 'admin', user: 'system:serviceaccount:kube-system:clusterrole-aggregation-controller' })] },
+      { name: "OpenShift's platform operators", events: [a({ verb: 'patch', resource: 'roles', namespace: 'openshift-multus', name: 'prometheus-k8s', user: 'system:serviceaccount:openshift-network-operator:default' })] },
       { name: 'reads', events: [a({ verb: 'get', resource: 'clusterroles', name: 'admin' })] },
     ],
   },
@@ -317,6 +318,7 @@ export const CASES: Case[] = [
       { name: 'from the office network', events: [a({ verb: 'patch', resource: 'deployments', namespace: 'app', name: 'web', sourceIP: '192.168.1.20' })] },
       { name: 'a read from outside', events: [a({ verb: 'get', resource: 'pods', namespace: 'app', sourceIP: '198.51.100.23' })] },
       { name: 'IPv6 unique-local', events: [a({ verb: 'create', resource: 'configmaps', namespace: 'app', sourceIP: 'fd00::12' })] },
+      { name: 'a redacted address', events: [a({ verb: 'update', resource: 'configmaps', namespace: 'app', sourceIP: '99.999.999.999' })] },
     ],
   },
   {
