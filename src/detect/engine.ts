@@ -1,5 +1,5 @@
-import type { AuditEvent, EventBodies } from '../model/event.js';
-import { parseBodies } from '../model/event.js';
+import type { AuditEvent } from '../model/event.js';
+import { requestObjectOf } from './body.js';
 import { compileLists, type Lists } from './lists.js';
 import { type EvalCtx, type IdentityKind, type Matcher, type RuleHit, type RuleSpec, type StageGate } from './rule.js';
 import { BoundedMap, RecentSet } from './state.js';
@@ -369,13 +369,15 @@ class Ctx implements EvalCtx {
   who = '';
   now = NaN;
   blindRule = '';
-  private parsed: EventBodies | null = null;
+  private parsed = false;
+  private body: unknown = undefined;
 
   constructor(private readonly engine: DetectionEngine) {}
 
   reset(ev: AuditEvent): void {
     this.ev = ev;
-    this.parsed = null;
+    this.parsed = false;
+    this.body = undefined;
     this.blindRule = '';
     const e = this.engine;
     this.kind = e.classify(ev.user);
@@ -386,9 +388,12 @@ class Ctx implements EvalCtx {
     this.now = ev.ts === ev.ts ? ev.ts : e.lastTs;
   }
 
-  bodies(): EventBodies {
-    if (this.parsed === null) this.parsed = this.ev ? parseBodies(this.ev) : {};
-    return this.parsed;
+  requestObject(): unknown {
+    if (!this.parsed) {
+      this.parsed = true;
+      this.body = this.ev ? requestObjectOf(this.ev) : undefined;
+    }
+    return this.body;
   }
 
   missingBody(ruleId: string): void {

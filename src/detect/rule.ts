@@ -1,4 +1,4 @@
-import type { AuditEvent, EventBodies } from '../model/event.js';
+import type { AuditEvent } from '../model/event.js';
 import type { Lists } from './lists.js';
 import type { Severity } from './types.js';
 
@@ -39,8 +39,8 @@ export interface EvalCtx {
   readonly who: string;
   /** event time in ms used for windows: ev.ts, or the last valid time when this event has none */
   readonly now: number;
-  /** request/response bodies, parsed once per event on first use */
-  bodies(): EventBodies;
+  /** the request object (pod spec, role rules, binding…), parsed once per event on first use; undefined without one */
+  requestObject(): unknown;
   /** tell the engine a body rule met an event without a request body (see no-request-bodies) */
   missingBody(ruleId: string): void;
   classify(user: string): IdentityKind;

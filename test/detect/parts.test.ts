@@ -56,3 +56,18 @@ describe('lists', () => {
     expect(canonicalImage('localhost:5000/x')).toBe('localhost:5000/x');
   });
 });
+
+describe('request object extraction', () => {
+  it('parses only the request object, with braces and escaped quotes inside strings', async () => {
+    const { requestObjectOf } = await import('../../src/detect/body.js');
+    const { ev } = await import('./helpers.js');
+    const body = { metadata: { name: 'x', annotations: { a: 'brace } and "quote" and \\ and {' } }, spec: { hostNetwork: true } };
+    const e = ev({ verb: 'create', requestObject: body });
+    expect(requestObjectOf(e)).toEqual(body);
+    const withResponse = { ...e, raw: e.raw.replace('"requestObject":', '"responseObject":{"huge":[1,2,3]},"requestObject":') };
+    expect(requestObjectOf(withResponse)).toEqual(body);
+    expect(requestObjectOf(ev({}))).toBeUndefined();
+    const broken = { ...e, raw: '{"requestObject":{"a":' };
+    expect(requestObjectOf(broken)).toBeUndefined();
+  });
+});

@@ -28,7 +28,7 @@ export const admissionWebhookChange: RuleSpec = {
   create: () => (ev, x) => {
     if (x.controlPlane || !succeeded(ev)) return null;
     if ((ev.verb === 'update' || ev.verb === 'patch') && x.kind !== 'person') return null;
-    const name = ev.name || (ev.hasRequestObject ? bodyName(x.bodies().requestObject) : '');
+    const name = ev.name || (ev.hasRequestObject ? bodyName(x.requestObject()) : '');
     return { message: `${x.who} ${verbed(ev.verb)} ${singular(ev.resource)} ${name}`.trimEnd() };
   },
 };

@@ -29,7 +29,7 @@ export const configMapCredentials: RuleSpec = {
       x.missingBody('configmap-credentials');
       return null;
     }
-    const body = x.bodies().requestObject as Obj | undefined;
+    const body = x.requestObject() as Obj | undefined;
     const data = body && typeof body === 'object' ? (body.data as Obj | undefined) : undefined;
     if (!data || typeof data !== 'object') return null;
     const found: string[] = [];

@@ -15,7 +15,7 @@ export const csrApproved: RuleSpec = {
     if (x.controlPlane || !succeeded(ev)) return null;
     let decision = 'approved';
     if (ev.hasRequestObject) {
-      const conds = ((x.bodies().requestObject as Obj | undefined)?.status as Obj | undefined)?.conditions;
+      const conds = ((x.requestObject() as Obj | undefined)?.status as Obj | undefined)?.conditions;
       if (Array.isArray(conds) && conds.some((c) => (c as Obj | null)?.type === 'Denied')) decision = 'denied';
     }
     return { message: `${x.who} ${decision} CSR ${ev.name}` };

@@ -19,7 +19,7 @@ export const csrCreated: RuleSpec = {
     let signer = '';
     let name = ev.name;
     if (ev.hasRequestObject) {
-      const body = x.bodies().requestObject;
+      const body = x.requestObject();
       name ||= bodyName(body);
       const spec = (body as Obj | undefined)?.spec as Obj | undefined;
       if (spec && typeof spec.signerName === 'string') signer = ` for signer ${spec.signerName}`;

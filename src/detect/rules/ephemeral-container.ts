@@ -17,7 +17,7 @@ export const ephemeralContainer: RuleSpec = {
     if (x.controlPlane || !succeeded(ev)) return null;
     let images = '';
     if (ev.hasRequestObject) {
-      const body = x.bodies().requestObject as Obj | undefined;
+      const body = x.requestObject() as Obj | undefined;
       const spec = body && typeof body === 'object' ? (body.spec as Obj | undefined) : undefined;
       const found = spec && typeof spec === 'object' ? containersOf({ ephemeralContainers: spec.ephemeralContainers }) : [];
       const list = found.filter((c) => c.image !== '').map((c) => c.image);

@@ -25,7 +25,7 @@ export const escalatingRole: RuleSpec = {
       x.missingBody('escalating-role');
       return null;
     }
-    const body = x.bodies().requestObject;
+    const body = x.requestObject();
     const found = new Set<string>();
     for (const r of policyRules(body)) {
       for (const v of r.verbs) if (ESCALATING_VERBS.has(v)) found.add(`${v} on ${r.resources.join(',') || '*'}`);

@@ -23,7 +23,7 @@ export const kubeSystemPodImage: RuleSpec = {
       x.missingBody('kube-system-pod-image');
       return null;
     }
-    const body = x.bodies().requestObject;
+    const body = x.requestObject();
     const images: string[] = [];
     for (const spec of podSpecsOf('pods', body)) for (const i of unknownImages(spec, env.lists)) if (!images.includes(i)) images.push(i);
     if (images.length === 0) return null;

@@ -19,7 +19,7 @@ export const nodePortService: RuleSpec = {
       x.missingBody('nodeport-service');
       return null;
     }
-    const body = x.bodies().requestObject as Obj | undefined;
+    const body = x.requestObject() as Obj | undefined;
     const spec = body && typeof body === 'object' ? (body.spec as Obj | undefined) : undefined;
     if (!spec || spec.type !== 'NodePort') return null;
     const ports = Array.isArray(spec.ports)

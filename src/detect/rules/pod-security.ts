@@ -38,7 +38,7 @@ export function podSecurityRule(o: {
         x.missingBody(o.id);
         return null;
       }
-      const body = x.bodies().requestObject;
+      const body = x.requestObject();
       const found: string[] = [];
       for (const spec of podSpecsOf(ev.resource, body)) found.push(...o.findings(spec, env.lists));
       if (found.length === 0) return null;

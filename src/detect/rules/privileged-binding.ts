@@ -23,7 +23,7 @@ export const privilegedBinding: RuleSpec = {
       x.missingBody('privileged-binding');
       return null;
     }
-    const body = x.bodies().requestObject;
+    const body = x.requestObject();
     const b = bindingOf(body);
     if (!b) return null;
     const everyone = b.subjects.filter((s) => EVERYONE.has(s.name));

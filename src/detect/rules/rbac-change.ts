@@ -17,7 +17,7 @@ export const rbacChange: RuleSpec = {
   stage: 'response',
   create: () => (ev, x) => {
     if (x.controlPlane || !succeeded(ev)) return null;
-    const name = ev.name || (ev.hasRequestObject ? bodyName(x.bodies().requestObject) : '');
+    const name = ev.name || (ev.hasRequestObject ? bodyName(x.requestObject()) : '');
     const obj = name ? `${ev.namespace ? `${ev.namespace}/` : ''}${name}` : ev.namespace ? `in namespace ${ev.namespace}` : '';
     return { message: `${x.who} ${verbed(ev.verb)} ${singular(ev.resource)} ${obj}`.trimEnd() };
   },

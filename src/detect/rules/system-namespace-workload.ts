@@ -17,7 +17,7 @@ export const systemNamespaceWorkload: RuleSpec = {
   lists: ['systemNamespaces'],
   create: (env) => (ev, x) => {
     if (x.controlPlane || !succeeded(ev) || !env.lists.systemNamespaces.has(ev.namespace)) return null;
-    const body = ev.hasRequestObject ? x.bodies().requestObject : undefined;
+    const body = ev.hasRequestObject ? x.requestObject() : undefined;
     return { message: `${x.who} created ${describeWorkload(ev, body)}` };
   },
 };

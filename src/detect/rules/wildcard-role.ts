@@ -19,7 +19,7 @@ export const wildcardRole: RuleSpec = {
       x.missingBody('wildcard-role');
       return null;
     }
-    const body = x.bodies().requestObject;
+    const body = x.requestObject();
     const wild = policyRules(body).filter((r) => r.verbs.includes('*') || r.resources.includes('*'));
     if (wild.length === 0) return null;
     const what = wild

@@ -323,10 +323,22 @@ export const CASES: Case[] = [
   },
   {
     rule: 'request-rate-spike',
-    fire: [{ name: '1300 requests in a minute', events: times(1300, (i) => ({ user: 'scraper', verb: 'get', resource: 'pods', namespace: 'x', name: `p${i}`, at: T0 + i * 40 })), message: /^scraper made 1200 requests within 60 s/ }],
+    fire: [
+      {
+        name: 'an identity seen since the start jumps from 1/s to 15/s',
+        events: [...times(600, (i) => ({ user: 'scraper', at: T0 + i * 1000 })), ...times(700, (i) => ({ user: 'scraper', at: T0 + 600_000 + i * 66 }))],
+        message: /^scraper made 600 requests within 60 s \(usual: \d+\/min/,
+      },
+      {
+        name: 'a new identity at 15/s right away',
+        events: [a({ user: 'old', at: T0 }), ...times(700, (i) => ({ user: 'newcomer', at: T0 + 700_000 + i * 66 }))],
+        message: /^newcomer made 600 requests within 60 s \(usual: 91\/min/,
+      },
+    ],
     quiet: [
-      { name: 'steady 5 per second', events: times(1300, (i) => ({ user: 'dev', at: T0 + i * 200 })) },
-      { name: 'the control plane', events: times(1300, (i) => ({ user: NODE, at: T0 + i * 10 })) },
+      { name: 'a steady busy identity (30/s from the start)', events: times(30_000, (i) => ({ user: 'system:serviceaccount:ci:deployer', at: T0 + i * 33 })) },
+      { name: 'a burst in the first minutes of the log (no baseline yet)', events: times(700, (i) => ({ user: 'dev', at: T0 + i * 66 })) },
+      { name: 'the control plane', events: times(2000, (i) => ({ user: NODE, at: T0 + 700_000 + i * 10 })) },
     ],
   },
   {
