@@ -91,6 +91,8 @@ export class DetectionEngine implements Detector {
   private readonly identities = new Map<string, IdentityKind>();
   private readonly sourceTime: BoundedMap<string, number>;
   private readonly blindResources = new Set<string>();
+  /** sources whose event time this detector saw jump backwards (bounded like sourceTime) */
+  private readonly backwardsSources: RecentSet;
   private readonly gapRule: { enabled: boolean; severity: Severity | null; title: string; backwardsMs: number };
   private readonly noBodies: { enabled: boolean; severity: Severity; title: string };
   /** latest valid event time seen: the clock for events that carry none */
@@ -101,6 +103,7 @@ export class DetectionEngine implements Detector {
     this.lists = compileLists(applyListEdits(config.lists));
     this.fired = new RecentSet(limits.dedupe);
     this.sourceTime = new BoundedMap(limits.sources);
+    this.backwardsSources = new RecentSet(limits.sources);
     const overrides = config.overrides ?? {};
     for (const spec of specs) {
       const o = overrides[spec.id];
@@ -150,6 +153,13 @@ export class DetectionEngine implements Detector {
 
   gap(g: GapInfo): Alert[] {
     if (!this.gapRule.enabled) return NONE;
+    // The detector sees time going backwards in the events themselves; when the follower reports
+    // the same for a source already reported here, one alert is enough.
+    if (g.kind === 'time-backwards' && this.backwardsSources.has(g.source)) return NONE;
+    return this.gapAlert(g);
+  }
+
+  private gapAlert(g: GapInfo): Alert[] {
     const severity = this.gapRule.severity ?? (g.kind === 'time-backwards' ? 'medium' : 'high');
     const iso = Number.isFinite(g.ts) ? new Date(g.ts).toISOString() : '';
     const lost = g.bytes !== undefined && g.bytes > 0 ? ` (${g.bytes} bytes lost)` : '';
@@ -287,7 +297,8 @@ export class DetectionEngine implements Detector {
     if (!this.gapRule.enabled || prev - ev.ts <= this.gapRule.backwardsMs) return null;
     // Start over from the new time: one alert per jump, not one per event after it.
     this.sourceTime.set(ev.source, ev.ts);
-    const [a] = this.gap({
+    this.backwardsSources.add(ev.source);
+    const [a] = this.gapAlert({
       ts: ev.ts,
       source: ev.source,
       kind: 'time-backwards',

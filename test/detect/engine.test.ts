@@ -102,6 +102,14 @@ describe('detection engine', () => {
     expect(alerts[0]?.message).toMatch(/^test\.log: event time jumped back 60 min/);
   });
 
+  it('does not repeat a time-backwards jump the follower reports for a source it already flagged', () => {
+    const d = createDetector();
+    expect(rules(feed(d, [audit({ at: T0 }), audit({ at: T0 - 600_000 })]))).toEqual(['audit-gap']);
+    expect(d.gap({ ts: T0, source: 'test.log', kind: 'time-backwards', message: 'time went backwards' })).toEqual([]);
+    expect(rules(d.gap({ ts: T0, source: 'other.log', kind: 'time-backwards', message: 'time went backwards' }))).toEqual(['audit-gap']);
+    expect(rules(d.gap({ ts: T0, source: 'test.log', kind: 'truncated', message: 'file truncated' }))).toEqual(['audit-gap']);
+  });
+
   it('turns a follower gap into an audit-gap alert', () => {
     const d = createDetector();
     const [a] = d.gap({ ts: T0, source: '/var/log/audit.log', kind: 'rotated-unread', message: 'rotated file vanished before it was read', bytes: 1024 });
