@@ -89,7 +89,8 @@ export class DetectionEngine implements Detector {
   private dispatchSize = 0;
   private readonly fired: RecentSet;
   private readonly identities = new Map<string, IdentityKind>();
-  private readonly sourceTime: BoundedMap<string, number>;
+  /** latest event time per source (a mutable box, so the common case is one Map lookup) */
+  private readonly sourceTime: BoundedMap<string, { max: number }>;
   private readonly blindResources = new Set<string>();
   /** sources whose event time this detector saw jump backwards (bounded like sourceTime) */
   private readonly backwardsSources: RecentSet;
@@ -289,14 +290,19 @@ export class DetectionEngine implements Detector {
   }
 
   private checkBackwards(ev: AuditEvent): Alert | null {
-    const prev = this.sourceTime.get(ev.source);
-    if (prev === undefined || ev.ts > prev) {
-      this.sourceTime.set(ev.source, ev.ts);
+    const box = this.sourceTime.get(ev.source);
+    if (box === undefined) {
+      this.sourceTime.set(ev.source, { max: ev.ts });
+      return null;
+    }
+    const prev = box.max;
+    if (ev.ts > prev) {
+      box.max = ev.ts;
       return null;
     }
     if (!this.gapRule.enabled || prev - ev.ts <= this.gapRule.backwardsMs) return null;
     // Start over from the new time: one alert per jump, not one per event after it.
-    this.sourceTime.set(ev.source, ev.ts);
+    box.max = ev.ts;
     this.backwardsSources.add(ev.source);
     const [a] = this.gapAlert({
       ts: ev.ts,
@@ -370,7 +376,8 @@ export class DetectionEngine implements Detector {
   }
 }
 
-const NONE: Alert[] = [];
+// Shared and frozen: most events raise nothing, and nobody may push into everyone's empty result.
+const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 class Ctx implements EvalCtx {
   ev: AuditEvent | null = null;

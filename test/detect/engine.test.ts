@@ -203,3 +203,22 @@ describe('cleanText', () => {
     expect(cleanText('a\u001b[31mb\u001b]52;c;ZXZpbA==\u0007c\u007f\u0085d\u202ee\u2066f')).toBe('abc def');
   });
 });
+
+describe('clock', () => {
+  it('uses event time only: the wall clock does not change the alerts', async () => {
+    const { vi } = await import('vitest');
+    const { scriptIncident, incidentEvents } = await import('../../src/demo/incident.js');
+    const events = decode(incidentEvents(scriptIncident({ start: T0 })));
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date('2001-01-01T00:00:00Z'));
+      const a = feed(createDetector(), events);
+      vi.setSystemTime(new Date('2099-12-31T00:00:00Z'));
+      const b = feed(createDetector(), events);
+      expect(b).toEqual(a);
+      expect(a).toHaveLength(8);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
