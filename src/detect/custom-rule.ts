@@ -2,7 +2,7 @@ import type { AuditEvent } from '../model/event.js';
 import { describeObject, type EvalCtx, type IdentityKind, type RuleSpec, type StageGate } from './rule.js';
 import type { Lists, ListName } from './lists.js';
 import { CidrSet } from './patterns.js';
-import { Cooldown, DistinctCounter, WindowCounter } from './state.js';
+import type { Cooldown, WindowCounter } from './state.js';
 import type { Severity } from './types.js';
 
 /** Fields a user rule can match (the flat AuditEvent plus `identity`, the SPEC §5 class of the actor). */
@@ -189,9 +189,9 @@ export function customRule(spec: CustomRuleSpec): RuleSpec {
     stage: spec.stage ?? (t ? 'final' : 'response'),
     create: (env) => {
       const cond = compileCond(spec.match, env.lists);
-      const counter = t && !t.distinct ? new WindowCounter(t.windowMs, env.maxKeys) : null;
-      const distinct = t?.distinct ? new DistinctCounter(t.windowMs, env.maxKeys, t.count) : null;
-      const quiet = t ? new Cooldown(t.windowMs, env.maxKeys) : null;
+      const counter = t && !t.distinct ? env.state.counter(t.windowMs) : null;
+      const distinct = t?.distinct ? env.state.distinct(t.windowMs, t.count) : null;
+      const quiet = t ? env.state.cooldown(t.windowMs) : null;
       return (ev, x) => {
         if (!cond(ev, x)) return null;
         let n = 1;

@@ -2,7 +2,7 @@ import type { AuditEvent } from '../model/event.js';
 import { requestObjectOf } from './body.js';
 import { compileLists, type Lists } from './lists.js';
 import { type EvalCtx, type IdentityKind, type Matcher, type RuleHit, type RuleSpec, type StageGate } from './rule.js';
-import { BoundedMap, RecentSet } from './state.js';
+import { BoundedMap, RecentSet, stateFactory, type Bounded } from './state.js';
 import { formatDuration } from './describe.js';
 import { clip } from './text.js';
 import { SEVERITIES, type Alert, type Detector, type GapInfo, type RequestContext, type Severity } from './types.js';
@@ -98,6 +98,7 @@ export class DetectionEngine implements Detector {
   private readonly noBodies: { enabled: boolean; severity: Severity; title: string };
   /** latest valid event time seen: the clock for events that carry none */
   lastTs = NaN;
+  private readonly ruleState: Array<{ rule: string; st: Bounded }> = [];
   private readonly x: Ctx;
 
   constructor(specs: readonly RuleSpec[], config: RulesConfig = {}, readonly limits: EngineLimits = DEFAULT_LIMITS) {
@@ -120,7 +121,7 @@ export class DetectionEngine implements Detector {
         stage: spec.stage,
         verbs: spec.verbs ? new Set(spec.verbs) : null,
         resources: spec.resources ? new Set(spec.resources) : null,
-        match: spec.create({ lists: this.lists, params, maxKeys: limits.maxKeys }),
+        match: spec.create({ lists: this.lists, params, state: stateFactory(limits.maxKeys, (st) => this.ruleState.push({ rule: spec.id, st })) }),
       });
     }
     const gapO = overrides[AUDIT_GAP_RULE];
@@ -362,6 +363,11 @@ export class DetectionEngine implements Detector {
       this.dispatchSize++;
     }
     return list;
+  }
+
+  /** for tests: every rule's keyed structures with their size and cap */
+  ruleStateSizes(): Array<{ rule: string; size: number; capacity: number }> {
+    return this.ruleState.map(({ rule, st }) => ({ rule, size: st.size, capacity: st.capacity }));
   }
 
   /** for tests: the size of every bounded structure */

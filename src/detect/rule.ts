@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../model/event.js';
 import type { Lists } from './lists.js';
+import type { StateFactory } from './state.js';
 import type { Severity } from './types.js';
 
 /**
@@ -53,8 +54,8 @@ export interface RuleEnv {
   lists: Lists;
   /** the rule's numeric parameters: defaults merged with rules-file overrides */
   params: Readonly<Record<string, number>>;
-  /** cap for each keyed structure the rule keeps */
-  maxKeys: number;
+  /** the rule's keyed state: windows, distinct counts, cooldowns, maps — all bounded */
+  state: StateFactory;
 }
 
 export interface RuleSpec {

@@ -35,6 +35,10 @@ export class BoundedMap<K, V> {
   get size(): number {
     return this.m.size;
   }
+
+  get capacity(): number {
+    return this.cap;
+  }
 }
 
 /**
@@ -78,6 +82,9 @@ interface Buckets {
  */
 export class WindowCounter {
   private readonly keys: BoundedMap<string, Buckets>;
+  get capacity(): number {
+    return this.keys.capacity;
+  }
   private readonly width: number;
 
   constructor(
@@ -127,6 +134,9 @@ export class WindowCounter {
  */
 export class DistinctCounter {
   private readonly keys: BoundedMap<string, Map<string, number>>;
+  get capacity(): number {
+    return this.keys.capacity;
+  }
 
   constructor(
     readonly windowMs: number,
@@ -163,6 +173,9 @@ export class DistinctCounter {
  */
 export class Cooldown {
   private readonly until: BoundedMap<string, number>;
+  get capacity(): number {
+    return this.until.capacity;
+  }
   constructor(
     readonly periodMs: number,
     maxKeys: number,
@@ -181,4 +194,35 @@ export class Cooldown {
   get size(): number {
     return this.until.size;
   }
+}
+
+/** Anything keyed a rule keeps: the engine lists them so tests can check every one stays bounded. */
+export interface Bounded {
+  readonly size: number;
+  readonly capacity: number;
+}
+
+/** How rules get their state: every structure is created with the engine's key cap and registered. */
+export interface StateFactory {
+  /** count per key over a sliding window of event time */
+  counter(windowMs: number): WindowCounter;
+  /** distinct values per key over a sliding window (at most maxValues kept per key) */
+  distinct(windowMs: number, maxValues: number): DistinctCounter;
+  /** fire once per key per period */
+  cooldown(periodMs: number): Cooldown;
+  /** per-key records; `scale` multiplies the key cap (first-seen times need more than counters) */
+  map<V>(scale?: number): BoundedMap<string, V>;
+}
+
+export function stateFactory(maxKeys: number, register: (s: Bounded) => void): StateFactory {
+  const keep = <T extends Bounded>(s: T): T => {
+    register(s);
+    return s;
+  };
+  return {
+    counter: (w) => keep(new WindowCounter(w, maxKeys)),
+    distinct: (w, v) => keep(new DistinctCounter(w, maxKeys, v)),
+    cooldown: (p) => keep(new Cooldown(p, maxKeys)),
+    map: <V>(scale = 1) => keep(new BoundedMap<string, V>(maxKeys * scale)),
+  };
 }

@@ -140,9 +140,17 @@ describe('detection engine', () => {
       feed(d, [
         audit({ user: `u${i}`, verb: `v${i % 40}`, resource: `r${i}`, at: T0 + i, code: 403, sourceIP: `10.9.${i % 250}.${i % 7}` }),
         audit({ ...EXEC, user: `u${i}`, at: T0 + i }),
+        audit({ user: `u${i}`, impersonate: `t${i}`, verb: 'delete', resource: 'pods', namespace: 'x', name: 'y', at: T0 + i }),
+        audit({ user: `u${i}`, verb: 'create', resource: 'selfsubjectaccessreviews', code: 201, at: T0 + i }),
+        audit({ user: `n${i}`, verb: 'create', resource: 'configmaps', namespace: 'x', code: 201, at: T0 + 3_600_000 + i }),
       ]);
       decode([audit({ at: T0 + i })], `src${i}`).forEach((e) => d.evaluate(e, { firstStage: true, finalStage: true }));
     }
+    // every rule's keyed state (counters, cooldowns, first-seen maps) stays within the key cap
+    const rulesState = d.ruleStateSizes();
+    expect(new Set(rulesState.map((r) => r.rule))).toEqual(new Set(['auth-failure-burst', 'permission-enumeration', 'bulk-delete', 'impersonation', 'request-rate-spike', 'new-identity-mass-create']));
+    for (const r of rulesState) expect(r.size, r.rule).toBeLessThanOrEqual(r.capacity);
+    expect(rulesState.some((r) => r.size === r.capacity)).toBe(true);
     const s = d.stateSizes();
     expect(s.fired).toBeLessThanOrEqual(100);
     expect(s.identities).toBeLessThanOrEqual(20);

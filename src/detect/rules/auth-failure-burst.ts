@@ -1,4 +1,3 @@
-import { Cooldown, WindowCounter } from '../state.js';
 import type { RuleSpec } from '../rule.js';
 
 /** Ten refusals a minute is someone trying doors: a stolen token probing, or a scanner. */
@@ -11,8 +10,8 @@ export const authFailureBurst: RuleSpec = {
   stage: 'final',
   params: { count: 10, windowMs: 60_000 },
   create: (env) => {
-    const counts = new WindowCounter(env.params.windowMs as number, env.maxKeys);
-    const quiet = new Cooldown(env.params.windowMs as number, env.maxKeys);
+    const counts = env.state.counter(env.params.windowMs as number);
+    const quiet = env.state.cooldown(env.params.windowMs as number);
     return (ev, x) => {
       if (ev.code !== 401 && ev.code !== 403) return null;
       const byUser = x.effectiveUser !== '' && x.kind !== 'anonymous' && x.effectiveUser !== 'system:anonymous';

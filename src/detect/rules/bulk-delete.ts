@@ -1,5 +1,4 @@
 import { verbed, where } from '../describe.js';
-import { Cooldown, WindowCounter } from '../state.js';
 import { succeeded, type RuleSpec } from '../rule.js';
 
 /** Mass deletion is how ransomware and fat fingers both look. */
@@ -14,8 +13,8 @@ export const bulkDelete: RuleSpec = {
   stage: 'response',
   params: { count: 20, windowMs: 60_000 },
   create: (env) => {
-    const counts = new WindowCounter(env.params.windowMs as number, env.maxKeys);
-    const quiet = new Cooldown(env.params.windowMs as number, env.maxKeys);
+    const counts = env.state.counter(env.params.windowMs as number);
+    const quiet = env.state.cooldown(env.params.windowMs as number);
     return (ev, x) => {
       if (x.controlPlane || !succeeded(ev)) return null;
       if (ev.verb === 'deletecollection') {

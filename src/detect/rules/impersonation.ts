@@ -1,5 +1,4 @@
 import { describeObject, type RuleSpec } from '../rule.js';
-import { Cooldown } from '../state.js';
 
 /**
  * Impersonation lets one identity act as another. Alerting on every impersonated request would bury
@@ -16,7 +15,7 @@ export const impersonation: RuleSpec = {
   params: { quietMs: 600_000 },
   lists: ['privilegedUsers', 'privilegedGroups', 'controlPlaneUsers'],
   create: (env) => {
-    const quiet = new Cooldown(env.params.quietMs as number, env.maxKeys);
+    const quiet = env.state.cooldown(env.params.quietMs as number);
     return (ev, x) => {
       const imp = ev.impersonatedUser;
       const groups = ev.impersonatedGroups;

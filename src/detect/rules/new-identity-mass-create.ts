@@ -1,4 +1,3 @@
-import { BoundedMap, Cooldown, WindowCounter } from '../state.js';
 import { succeeded, type RuleSpec } from '../rule.js';
 
 /**
@@ -17,9 +16,9 @@ export const newIdentityMassCreate: RuleSpec = {
   params: { count: 20, windowMs: 300_000, newForMs: 3_600_000, warmupMs: 600_000 },
   create: (env) => {
     const p = env.params as Record<string, number>;
-    const firstSeen = new BoundedMap<string, number>(env.maxKeys * 5);
-    const creates = new WindowCounter(p.windowMs as number, env.maxKeys);
-    const quiet = new Cooldown(p.newForMs as number, env.maxKeys);
+    const firstSeen = env.state.map<number>(5);
+    const creates = env.state.counter(p.windowMs as number);
+    const quiet = env.state.cooldown(p.newForMs as number);
     let start = NaN;
     return (ev, x) => {
       if (x.controlPlane || x.effectiveUser === '' || x.now !== x.now) return null;

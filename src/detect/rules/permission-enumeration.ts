@@ -1,4 +1,3 @@
-import { Cooldown, WindowCounter } from '../state.js';
 import { succeeded, type RuleSpec } from '../rule.js';
 
 /** `kubectl auth can-i --list` and floods of access reviews are how an intruder maps what a token can do. */
@@ -13,8 +12,8 @@ export const permissionEnumeration: RuleSpec = {
   stage: 'response',
   params: { count: 20, windowMs: 60_000 },
   create: (env) => {
-    const counts = new WindowCounter(env.params.windowMs as number, env.maxKeys);
-    const quiet = new Cooldown(env.params.windowMs as number, env.maxKeys);
+    const counts = env.state.counter(env.params.windowMs as number);
+    const quiet = env.state.cooldown(env.params.windowMs as number);
     return (ev, x) => {
       if (x.controlPlane || !succeeded(ev)) return null;
       const ns = ev.namespace ? ` in namespace ${ev.namespace}` : '';

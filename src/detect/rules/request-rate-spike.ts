@@ -1,4 +1,3 @@
-import { BoundedMap, Cooldown, WindowCounter } from '../state.js';
 import type { RuleSpec } from '../rule.js';
 
 interface Rate {
@@ -33,10 +32,10 @@ export const requestRateSpike: RuleSpec = {
   create: (env) => {
     const p = env.params as Record<string, number>;
     const windowMs = p.windowMs as number;
-    const rates = new BoundedMap<string, Rate>(env.maxKeys);
-    const quiet = new Cooldown(p.quietMs as number, env.maxKeys);
+    const rates = env.state.map<Rate>();
+    const quiet = env.state.cooldown(p.quietMs as number);
     // the spike itself is measured over a sliding window, so one straddling a minute boundary counts whole
-    const sliding = new WindowCounter(windowMs, env.maxKeys);
+    const sliding = env.state.counter(windowMs);
     let start = NaN;
     return (ev, x) => {
       if (x.controlPlane || x.effectiveUser === '' || x.now !== x.now) return null;
