@@ -172,7 +172,8 @@ export class DetectionEngine implements Detector {
         rule: AUDIT_GAP_RULE,
         severity,
         title: this.gapRule.title,
-        message: clip(`${g.source}: ${g.message}${lost}`, MESSAGE_MAX),
+        // the follower's messages usually name the file already; say which source otherwise
+        message: clip(`${g.message.includes(g.source) ? '' : `${g.source}: `}${g.message}${lost}`, MESSAGE_MAX),
         auditID: '',
         user: '',
         verb: '',

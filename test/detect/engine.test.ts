@@ -115,6 +115,8 @@ describe('detection engine', () => {
     const [a] = d.gap({ ts: T0, source: '/var/log/audit.log', kind: 'rotated-unread', message: 'rotated file vanished before it was read', bytes: 1024 });
     expect(a).toMatchObject({ rule: 'audit-gap', severity: 'high', name: '/var/log/audit.log', ts: '2026-11-21T10:00:00.000Z' });
     expect(a?.message).toBe('/var/log/audit.log: rotated file vanished before it was read (1024 bytes lost)');
+    const [b] = d.gap({ ts: T0, source: '/var/log/audit.log', kind: 'truncated', message: '/var/log/audit.log was truncated' });
+    expect(b?.message).toBe('/var/log/audit.log was truncated');
   });
 
   it('says once per resource that body rules are blind when requests carry no bodies', () => {
