@@ -39,6 +39,8 @@ export const DEFAULT_LISTS = {
     '*.dkr.ecr.*.amazonaws.com/amazon-k8s-cni*',
     'public.ecr.aws/eks/*',
     'public.ecr.aws/eks-distro/*',
+    'public.ecr.aws/ebs-csi-driver/*',
+    'public.ecr.aws/efs-csi-driver/*',
     'quay.io/openshift-release-dev/*',
     'docker.io/calico/*',
     'quay.io/calico/*',

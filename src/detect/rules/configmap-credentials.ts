@@ -4,8 +4,24 @@ import { bodyName } from './pod-security.js';
 
 type Obj = Record<string, unknown>;
 
-/** Data keys named like a credential. */
-const KEY = /(passw(or)?d|secret|token|api[_-]?key|private[_-]?key|credential|access[_-]?key)/i;
+/**
+ * Data keys that END in a credential word once split into words (`DB_PASSWORD`, `apiKey`,
+ * `AWS_SECRET_ACCESS_KEY`, `secret`), not keys that merely mention one (`SECRET_NAME`, `tokenPath`).
+ */
+const KEY = /(?:^|_)(?:password|passwd|pwd|secret|token|api_?key|private_?key|credentials?|access_?key|client_secret)$/;
+
+function keyWords(k: string): string {
+  return k
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[.\-\s]+/g, '_')
+    .toLowerCase();
+}
+
+/** A value that is a reference to a secret, not one: empty, `${VAR}`, a file path. */
+function isReference(v: string): boolean {
+  const t = v.trim();
+  return t === '' || /^\$\{[^}]*\}$/.test(t) || /^\/[^\s]*$/.test(t);
+}
 /** Values that are a credential whatever the key: private keys, AWS keys, `password=…` lines with a literal value. */
 const VALUE = [
   /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----/,
@@ -36,7 +52,7 @@ export const configMapCredentials: RuleSpec = {
     for (const [k, v] of Object.entries(data)) {
       if (typeof v !== 'string') continue;
       // a key named like a credential holding an empty value or a reference is configuration, not a secret
-      if (KEY.test(k) && v.trim() !== '' && !/^\$\{.*\}$/.test(v.trim())) found.push(k);
+      if (KEY.test(keyWords(k)) && !isReference(v)) found.push(k);
       else if (VALUE.some((re) => re.test(v))) found.push(k);
     }
     if (found.length === 0) return null;

@@ -14,7 +14,7 @@ export const escalatingRole: RuleSpec = {
   severity: 'high',
   title: 'Escalating role',
   description:
-    'Someone outside the control plane wrote a Role/ClusterRole granting escalate, bind or impersonate, or access to pods/exec, pods/attach, nodes/proxy, serviceaccounts/token, CSR approval or signers.',
+    'Someone outside the control plane wrote a Role/ClusterRole granting escalate, bind or impersonate (high), or access to pods/exec, pods/attach, nodes/proxy, serviceaccounts/token, CSR approval or signers (medium).',
   family: 'rbac',
   verbs: ['create', 'update', 'patch'],
   resources: ROLE_RESOURCES,
@@ -27,14 +27,21 @@ export const escalatingRole: RuleSpec = {
     }
     const body = x.requestObject();
     const found = new Set<string>();
+    let rbacItself = false;
     for (const r of policyRules(body)) {
-      for (const v of r.verbs) if (ESCALATING_VERBS.has(v)) found.add(`${v} on ${r.resources.join(',') || '*'}`);
+      for (const v of r.verbs) {
+        if (!ESCALATING_VERBS.has(v)) continue;
+        found.add(`${v} on ${r.resources.join(',') || '*'}`);
+        rbacItself = true;
+      }
       for (const res of r.resources) if (ESCALATING_RESOURCES.has(res)) found.add(`[${r.verbs.join(',')}] on ${res}`);
     }
     if (found.size === 0) return null;
     const detail = `grants ${[...found].slice(0, 4).join('; ')}`;
     const kind = ev.resource === 'clusterroles' ? 'clusterrole' : 'role';
     const name = ev.name || bodyName(body);
-    return { message: `${x.who} ${verbed(ev.verb)} ${kind} ${ev.namespace ? `${ev.namespace}/` : ''}${name} that ${detail}`, detail };
+    // escalate/bind/impersonate defeat RBAC itself (high); exec, proxy, tokens and CSR approval are
+    // powerful but common in operator and debug roles (medium)
+    return { message: `${x.who} ${verbed(ev.verb)} ${kind} ${ev.namespace ? `${ev.namespace}/` : ''}${name} that ${detail}`, detail, severity: rbacItself ? 'high' : 'medium' };
   },
 };

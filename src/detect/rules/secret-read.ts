@@ -10,7 +10,7 @@ export const secretRead: RuleSpec = {
   severity: 'medium',
   title: 'Secret read',
   description:
-    'A person read (get/list/watch) secrets, or a non-control-plane identity did so with a suspicious user agent (`suspiciousUserAgents`: curl, wget, python-requests, Go-http-client, …). Fallback of the secrets family (cluster-wide listing alerts instead).',
+    'A person read (get/list/watch) secrets, or a non-control-plane identity did so with a suspicious user agent (`suspiciousUserAgents`: curl, wget, python-requests, Go-http-client, …). Helm release secrets (`sh.helm.release.v1.*`, `owner=helm`) are not credentials and are skipped. Fallback of the secrets family (cluster-wide listing alerts instead).',
   family: 'secrets',
   fallback: true,
   verbs: ['get', 'list', 'watch'],
@@ -23,6 +23,8 @@ export const secretRead: RuleSpec = {
     const ua = ev.userAgent.toLowerCase();
     const suspicious = ua !== '' && env.lists.suspiciousUserAgents.has(ua);
     if (!person && !suspicious) return null;
+    // Helm keeps release state in Secrets of its own; `helm list/status/upgrade` reading them is not a credential read
+    if (ev.name.startsWith('sh.helm.release.v1.') || /[?&]labelSelector=[^&]*owner%3Dhelm/i.test(ev.uri)) return null;
     const via = suspicious ? ` with ${ev.userAgent.split(' ')[0]}` : '';
     const what = ev.name ? `secret ${where(ev)}` : `secrets ${where(ev)}`;
     const verb = ev.verb === 'get' ? 'read' : ev.verb === 'list' ? 'listed' : 'watched';

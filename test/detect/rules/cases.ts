@@ -171,8 +171,8 @@ export const CASES: Case[] = [
   {
     rule: 'escalating-role',
     fire: [
-      { name: 'bind and escalate', events: [role([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind', 'escalate'] }])], message: /that grants bind on clusterroles; escalate on clusterroles$/ },
-      { name: 'pods/exec', events: [role([{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }])] },
+      { name: 'bind and escalate: high', events: [role([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind', 'escalate'] }])], message: /that grants bind on clusterroles; escalate on clusterroles$/, severity: 'high' },
+      { name: 'pods/exec: medium', events: [role([{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }])], severity: 'medium' },
     ],
     quiet: [{ name: 'read-only', events: [role([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }])] }],
   },
@@ -196,6 +196,7 @@ export const CASES: Case[] = [
     ],
     quiet: [
       { name: 'a workload with client-go', events: [a({ verb: 'get', resource: 'secrets', namespace: 'app', name: 'tls', user: APP_SA, userAgent: 'cert-manager/v1.14 (linux/amd64) kubernetes/abc' })] },
+      { name: 'helm reading its release state', events: [a({ verb: 'list', resource: 'secrets', namespace: 'app', query: 'labelSelector=name%3Dweb%2Cowner%3Dhelm', userAgent: 'Helm/3.14.0' }), a({ verb: 'get', resource: 'secrets', namespace: 'app', name: 'sh.helm.release.v1.web.v3' })] },
       { name: 'the kubelet', events: [a({ verb: 'get', resource: 'secrets', namespace: 'app', name: 'tls', user: NODE })] },
       { name: 'refused', events: [a({ verb: 'get', resource: 'secrets', namespace: 'prod', name: 'db', code: 403 })] },
     ],
@@ -373,12 +374,14 @@ export const CASES: Case[] = [
     rule: 'configmap-credentials',
     fire: [
       { name: 'a password key', events: [cm({ DB_PASSWORD: 'hunter22' })], message: 'alice@example.com created configmap app/c with credential-like data in DB_PASSWORD' },
+      { name: 'camelCase and AWS keys', events: [cm({ apiKey: 'k-123456', AWS_SECRET_ACCESS_KEY: 'abcd' })], message: 'alice@example.com created configmap app/c with credential-like data in apiKey, AWS_SECRET_ACCESS_KEY' },
       { name: 'a properties file with a literal password', events: [cm({ 'application.properties': 'spring.datasource.url=jdbc:x\nspring.datasource.password=s3cr3tvalue\n' })] },
       { name: 'a private key', events: [cm({ 'id_rsa': '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n' })] },
     ],
     quiet: [
       { name: 'plain config', events: [cm({ LOG_LEVEL: 'debug', 'nginx.conf': 'server { listen 80; }' })] },
       { name: 'a placeholder', events: [cm({ 'app.yaml': 'password: ${DB_PASSWORD}', TOKEN_PATH: '${TOKEN}' })] },
+      { name: 'keys that only mention a credential', events: [cm({ SECRET_NAME: 'db-creds', TOKEN_AUDIENCE: 'api', tokenPath: '/var/run/secrets/token', ACCESS_KEY_ID: 'x' })] },
       { name: 'a CA bundle from the control plane', events: [cm({ 'ca.crt': '-----BEGIN CERTIFICATE-----' }, { user: 'system:serviceaccount:kube-system:root-ca-cert-publisher' })] },
     ],
   },
