@@ -59,11 +59,6 @@ export function thing(ev: AuditEvent): string {
   return `${singular(ev.resource)}${ev.subresource ? `/${ev.subresource}` : ''} ${w}`;
 }
 
-/** " (denied: 403)" or "" */
-export function outcome(ev: AuditEvent): string {
-  return ev.code >= 400 ? ` (denied: ${ev.code})` : '';
-}
-
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;

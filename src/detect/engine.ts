@@ -5,7 +5,7 @@ import { type EvalCtx, type IdentityKind, type Matcher, type RuleHit, type RuleS
 import { BoundedMap, RecentSet, stateFactory, type Bounded } from './state.js';
 import { formatDuration } from './describe.js';
 import { clip } from './text.js';
-import { SEVERITIES, type Alert, type Detector, type GapInfo, type RequestContext, type Severity } from './types.js';
+import { type Alert, type Detector, type GapInfo, type RequestContext, type Severity } from './types.js';
 import { applyListEdits } from './lists.js';
 import type { RulesConfig } from './rules-config.js';
 
@@ -443,8 +443,4 @@ export function classifyIdentity(user: string, lists: Lists): IdentityKind {
 function isHealthUri(uri: string, lists: Lists): boolean {
   const q = uri.indexOf('?');
   return lists.healthPaths.has(q === -1 ? uri : uri.slice(0, q));
-}
-
-export function isSeverity(s: string): s is Severity {
-  return (SEVERITIES as readonly string[]).includes(s);
 }

@@ -86,7 +86,6 @@ export interface RuleSpec {
 }
 
 export const MUTATING_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'] as const;
-export const WRITE_VERBS = ['create', 'update', 'patch'] as const;
 
 /** The request was carried out (2xx/1xx; 0 = no status, treated as not known to have succeeded). */
 export function succeeded(ev: AuditEvent): boolean {

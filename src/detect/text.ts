@@ -34,9 +34,3 @@ export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
-
-/** "ns/name", "name", or "" for an object reference. */
-export function objectPath(namespace: string, name: string): string {
-  if (namespace && name) return `${namespace}/${name}`;
-  return name || (namespace ? `${namespace}/*` : '');
-}
