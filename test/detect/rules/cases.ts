@@ -192,10 +192,12 @@ export const CASES: Case[] = [
     rule: 'secret-read',
     fire: [
       { name: 'a person reading a secret', events: [a({ verb: 'get', resource: 'secrets', namespace: 'prod', name: 'db', user: 'mallory' })], message: 'mallory read secret prod/db' },
+      { name: "a namespace's default ServiceAccount", events: [a({ verb: 'get', resource: 'secrets', namespace: 'shop', name: 'db', user: 'system:serviceaccount:shop:default', userAgent: 'app/1.0' })], message: 'system:serviceaccount:shop:default read secret shop/db (as the default ServiceAccount of shop)' },
+      { name: "a workload reading another namespace's secret", events: [a({ verb: 'get', resource: 'secrets', namespace: 'payments', name: 'db', user: 'system:serviceaccount:shop:web', userAgent: 'web/1.0' })], message: 'system:serviceaccount:shop:web read secret payments/db (outside its namespace shop)' },
       { name: 'a workload with curl', events: [a({ verb: 'list', resource: 'secrets', namespace: 'app', user: APP_SA, userAgent: 'curl/8.5.0' })], message: 'system:serviceaccount:default:app listed secrets in namespace app with curl/8.5.0' },
     ],
     quiet: [
-      { name: 'a workload with client-go', events: [a({ verb: 'get', resource: 'secrets', namespace: 'app', name: 'tls', user: APP_SA, userAgent: 'cert-manager/v1.14 (linux/amd64) kubernetes/abc' })] },
+      { name: 'a workload reading its own namespace with client-go', events: [a({ verb: 'get', resource: 'secrets', namespace: 'default', name: 'tls', user: APP_SA, userAgent: 'cert-manager/v1.14 (linux/amd64) kubernetes/abc' })] },
       { name: 'helm reading its release state', events: [a({ verb: 'list', resource: 'secrets', namespace: 'app', query: 'labelSelector=name%3Dweb%2Cowner%3Dhelm', userAgent: 'Helm/3.14.0' }), a({ verb: 'get', resource: 'secrets', namespace: 'app', name: 'sh.helm.release.v1.web.v3' })] },
       { name: 'the kubelet', events: [a({ verb: 'get', resource: 'secrets', namespace: 'app', name: 'tls', user: NODE })] },
       { name: 'refused', events: [a({ verb: 'get', resource: 'secrets', namespace: 'prod', name: 'db', code: 403 })] },
