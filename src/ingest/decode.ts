@@ -30,7 +30,9 @@ type Obj = Record<string, unknown>;
  */
 export function decodeLine(line: string, source: string, sink: DecodeSink): void {
   try {
-    decodeText(line, source, sink, true);
+    // A BOM in mid-stream: files concatenated with `cat a.log b.log | auditop -`, where the splitter
+    // only strips the one at the very start.
+    decodeText(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line, source, sink, true);
   } catch (err) {
     // Only a bug or a throwing sink gets here; the line is counted rather than killing ingest.
     sink.malformed({ source, reason: `decoder error: ${String(err)}`, excerpt: excerpt(line) });
@@ -149,7 +151,8 @@ function expandWrapper(o: Obj, source: string, sink: DecodeSink): boolean {
   return true;
 }
 
-type WrappedText = string | { reason: string; excerpt: string };
+/** An event's JSON text, or why a wrapper entry holds none (with the entry itself). */
+type WrappedText = string | { reason: string; excerpt: string; entry: unknown };
 
 /** The event texts inside an AKS or OTLP wrapper, or null when `o` is not such a wrapper. */
 function wrappedTexts(o: Obj): WrappedText[] | null {
@@ -165,7 +168,7 @@ function wrappedTexts(o: Obj): WrappedText[] | null {
         if (!isObject(sl) || !Array.isArray(sl.logRecords)) continue;
         for (const lr of sl.logRecords as unknown[]) {
           const body = isObject(lr) && isObject(lr.body) ? lr.body.stringValue : undefined;
-          out.push(typeof body === 'string' ? body : { reason: 'OTLP log record without a string body', excerpt: excerpt(JSON.stringify(lr) ?? '') });
+          out.push(typeof body === 'string' ? body : { reason: 'OTLP log record without a string body', excerpt: excerpt(JSON.stringify(lr) ?? ''), entry: lr });
         }
       }
     }
@@ -177,7 +180,7 @@ function wrappedTexts(o: Obj): WrappedText[] | null {
 function aksLog(r: unknown): WrappedText {
   const log = isObject(r) && isObject(r.properties) ? r.properties.log : undefined;
   if (typeof log === 'string') return log;
-  return { reason: 'AKS record without properties.log', excerpt: excerpt(JSON.stringify(r) ?? '') };
+  return { reason: 'AKS record without properties.log', excerpt: excerpt(JSON.stringify(r) ?? ''), entry: r };
 }
 
 /**
@@ -201,7 +204,8 @@ export function documentLines(doc: unknown): string[] {
   if (!isAuditEvent(doc)) {
     const texts = wrappedTexts(doc);
     if (texts !== null && texts.length > 0) {
-      return texts.map((t) => (typeof t === 'string' ? oneLine(t) : JSON.stringify({ malformed: t.reason })));
+      // An entry without an event stays in as itself, so it is counted as malformed where it was.
+      return texts.map((t) => (typeof t === 'string' ? oneLine(t) : (JSON.stringify(t.entry) ?? 'null')));
     }
   }
   return [JSON.stringify(doc)];

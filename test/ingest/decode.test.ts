@@ -54,6 +54,12 @@ describe('decodeLine: what is an audit event', () => {
     expect(malformed.every((m) => m.source === 'test' && m.excerpt.length <= 200)).toBe(true);
   });
 
+  it('accepts a line starting with a BOM (concatenated files), raw without it', () => {
+    const line = JSON.stringify(event());
+    const { events } = decodeAll([`\uFEFF${line}`]);
+    expect(events.map((e) => e.raw)).toEqual([line]);
+  });
+
   it('keeps an excerpt of a rejected line, capped at 200 characters', () => {
     const junk = `{"kind":0,"pad":"${'x'.repeat(500)}"}`;
     const { malformed } = decodeAll([junk]);
@@ -233,5 +239,10 @@ describe('documentLines (whole-file documents)', () => {
     expect(decodeAll(slices).events).toHaveLength(2500);
     expect(documentLines({ records: [{ properties: { log: '{"kind":"Event",\n"verb":"get"}' } }] })).toEqual(['{"kind":"Event","verb":"get"}']);
     expect(documentLines(event({ auditID: 'one' }))).toHaveLength(1);
+    // a record without an event stays in as itself and is counted as malformed where it was
+    const mixed = documentLines({ records: [{ properties: { log: JSON.stringify(event({ auditID: 'r1' })) } }, { properties: {} }] });
+    expect(mixed[1]).toBe('{"properties":{}}');
+    const got = decodeAll(mixed);
+    expect([got.events.map((e) => e.auditID), got.malformed.map((m) => m.excerpt)]).toEqual([['r1'], ['{"properties":{}}']]);
   });
 });
