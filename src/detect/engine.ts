@@ -146,7 +146,7 @@ export class DetectionEngine implements Detector {
 
   evaluate(ev: AuditEvent, ctx: RequestContext): Alert[] {
     try {
-      return this.run(ev, ctx);
+      return this.evaluateOrThrow(ev, ctx);
     } catch {
       // A rule bug must not stop ingest (Detector contract); the event simply raises nothing.
       return NONE;
@@ -197,7 +197,8 @@ export class DetectionEngine implements Detector {
     return k;
   }
 
-  private run(ev: AuditEvent, ctx: RequestContext): Alert[] {
+  /** evaluate without the safety net: tests use it so a rule bug shows instead of raising nothing */
+  evaluateOrThrow(ev: AuditEvent, ctx: RequestContext): Alert[] {
     let out: Alert[] = NONE;
     const ts = ev.ts;
     if (ts === ts) {
