@@ -124,7 +124,8 @@ export function startDecodeWorker(plan: FileSourcePlan): DecodeWorker | null {
 async function workerMain(input: WorkerInput): Promise<void> {
   const port = parentPort;
   if (port === null) return;
-  const source = openFileSource(input.paths, { maxLineBytes: input.maxLineBytes, chunkBytes: input.chunkBytes });
+  // Every item's bytes are copied (or cloned) before the next item is asked for: reuse the read buffer.
+  const source = openFileSource(input.paths, { maxLineBytes: input.maxLineBytes, chunkBytes: input.chunkBytes, reuseReadBuffer: true });
   const encoder = new BatchEncoder();
   let credits = MAX_IN_FLIGHT;
   let closed = false;
