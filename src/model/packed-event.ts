@@ -1,5 +1,6 @@
 import type { AuditEvent } from './event.js';
 import type { RawStore, Slab } from './raw-store.js';
+import { SplitTimes } from './smi-pair.js';
 
 /**
  * An AuditEvent rebuilt on the main thread from a batch the decode worker sent (src/ingest/offload.ts):
@@ -7,10 +8,9 @@ import type { RawStore, Slab } from './raw-store.js';
  * until someone reads it. When the engine buffers it, the event is its own stored copy (adopt():
  * its bytes go into the raw store as they are), saving the copy of every field a StoredEvent makes.
  */
-export class PackedEvent implements AuditEvent {
-  ts = NaN;
+export class PackedEvent extends SplitTimes implements AuditEvent {
+  // ts = NaN, receivedTs = NaN, latencyMs = -1: accessors of SplitTimes (see smi-pair.ts)
   time = '';
-  receivedTs = NaN;
   auditID = '';
   stage = '';
   verb = '';
@@ -31,7 +31,6 @@ export class PackedEvent implements AuditEvent {
   decision = '';
   uri = '';
   level = '';
-  latencyMs = -1;
   hasRequestObject = false;
   hasResponseObject = false;
   source = '';

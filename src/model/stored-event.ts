@@ -1,16 +1,17 @@
 import type { AuditEvent } from './event.js';
 import { PackedEvent } from './packed-event.js';
 import type { RawStore, Slab } from './raw-store.js';
+import { SplitTimes } from './smi-pair.js';
 
 /**
  * The copy of an event a buffered row keeps (RequestRow.ev): every AuditEvent field, with `raw`
  * kept in the RawStore (see raw-store.ts for why) and decoded on each read. Read `raw` once and keep
- * the string if you need it repeatedly; `{...ev}` and JSON.stringify(ev) leave `raw` out.
+ * the string if you need it repeatedly. `ts`, `receivedTs` and `latencyMs` are kept as pairs of
+ * small integers (smi-pair.ts) behind accessors, so `{...ev}` and JSON.stringify(ev) leave them and
+ * `raw` out.
  */
-export class StoredEvent implements AuditEvent {
-  ts: number;
+export class StoredEvent extends SplitTimes implements AuditEvent {
   time: string;
-  receivedTs: number;
   auditID: string;
   stage: string;
   verb: string;
@@ -31,7 +32,6 @@ export class StoredEvent implements AuditEvent {
   decision: string;
   uri: string;
   level: string;
-  latencyMs: number;
   hasRequestObject: boolean;
   hasResponseObject: boolean;
   source: string;
@@ -49,6 +49,7 @@ export class StoredEvent implements AuditEvent {
     private readonly store: RawStore,
     bytes: { buf: Buffer; start: number; end: number } | null = null,
   ) {
+    super();
     this.ts = ev.ts;
     this.time = ev.time;
     this.receivedTs = ev.receivedTs;
