@@ -1,5 +1,5 @@
 import type { AuditEvent } from './event.js';
-import type { RawStore, Slab } from './raw-store.js';
+import { isTransient, type RawStore, type Slab } from './raw-store.js';
 import { SplitTimes } from './smi-pair.js';
 
 /**
@@ -57,7 +57,7 @@ export class PackedEvent extends SplitTimes implements AuditEvent {
 
   /** The engine buffers this event: its bytes go into `store` (see StoredEvent for the contract). */
   adopt(store: RawStore): void {
-    store.putBytes(this.rawBuf as Buffer, this.rawOff, this.rawLen, this as { slab: Slab; off: number; len: number });
+    store.putBytes(this.rawBuf as Buffer, this.rawOff, this.rawLen, this as { slab: Slab; off: number; len: number }, isTransient(this.stage));
     this.store = store;
   }
 

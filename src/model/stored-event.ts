@@ -1,6 +1,6 @@
 import type { AuditEvent } from './event.js';
 import { PackedEvent } from './packed-event.js';
-import type { RawStore, Slab } from './raw-store.js';
+import { isTransient, type RawStore, type Slab } from './raw-store.js';
 import { SplitTimes } from './smi-pair.js';
 
 /**
@@ -77,9 +77,10 @@ export class StoredEvent extends SplitTimes implements AuditEvent {
     this.hasRequestObject = ev.hasRequestObject;
     this.hasResponseObject = ev.hasResponseObject;
     this.source = ev.source;
-    if (ev instanceof PackedEvent && ev.rawBuf !== null) store.putBytes(ev.rawBuf, ev.rawOff, ev.rawLen, this);
-    else if (bytes !== null) store.putBytes(bytes.buf, bytes.start, bytes.end - bytes.start, this);
-    else store.put(ev.raw, this);
+    const transient = isTransient(ev.stage);
+    if (ev instanceof PackedEvent && ev.rawBuf !== null) store.putBytes(ev.rawBuf, ev.rawOff, ev.rawLen, this, transient);
+    else if (bytes !== null) store.putBytes(bytes.buf, bytes.start, bytes.end - bytes.start, this, transient);
+    else store.put(ev.raw, this, transient);
   }
 
   /** the event's JSON text, decoded from the raw store */
