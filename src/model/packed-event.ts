@@ -34,12 +34,9 @@ export class PackedEvent extends SplitTimes implements AuditEvent {
   hasRequestObject = false;
   hasResponseObject = false;
   source = '';
-  /** the batch's raw bytes and where this event's JSON text is in them (null once sealed) */
+  /** the batch's raw bytes (null once adopted or sealed); `off`/`len` say where the JSON text is in them */
   rawBuf: Buffer | null = EMPTY_BUF;
-  rawOff = 0;
-  rawLen = 0;
-  /** once adopted by the engine: the raw store and where the bytes are in it (RawRef fields) */
-  store: RawStore | null = null;
+  /** once adopted by the engine: the raw store's slab holding the bytes, at `off`/`len` (RawRef fields) */
   slab: Slab | null = null;
   off = 0;
   len = 0;
@@ -50,25 +47,26 @@ export class PackedEvent extends SplitTimes implements AuditEvent {
    * buffered (filtered out) once its batch's buffer went back to the worker.
    */
   get raw(): string {
-    if (this.store !== null) return this.store.get(this as { slab: Slab; off: number; len: number });
-    if (this.rawBuf !== null) return this.rawBuf.toString('utf8', this.rawOff, this.rawOff + this.rawLen);
+    if (this.slab !== null) return this.slab.store.get(this as { slab: Slab; off: number; len: number });
+    if (this.rawBuf !== null) return this.rawBuf.toString('utf8', this.off, this.off + this.len);
     return '';
   }
 
   /** The engine buffers this event: its bytes go into `store` (see StoredEvent for the contract). */
   adopt(store: RawStore): void {
-    store.putBytes(this.rawBuf as Buffer, this.rawOff, this.rawLen, this as { slab: Slab; off: number; len: number }, isTransient(this.stage));
-    this.store = store;
+    // putBytes reads the batch offsets (its arguments) before it writes the slab's into off/len
+    store.putBytes(this.rawBuf as Buffer, this.off, this.len, this as { slab: Slab; off: number; len: number }, isTransient(this.stage));
+    this.rawBuf = null;
   }
 
   /** Whether adopt() can be called: not yet buffered, and the batch's bytes are still here. */
   get adoptable(): boolean {
-    return this.store === null && this.rawBuf !== null;
+    return this.slab === null && this.rawBuf !== null;
   }
 
   /** give the raw bytes back to the store (the row was evicted or replaced) */
   release(): void {
-    this.store?.release(this as { slab: Slab; off: number; len: number });
+    this.slab?.store.release(this as { slab: Slab; off: number; len: number });
   }
 
   /** The batch's buffer is about to be reused: stop reading it. */

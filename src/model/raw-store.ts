@@ -31,7 +31,11 @@ export function isTransient(stage: string): boolean {
 export class Slab {
   used = 0;
   live = 0;
-  constructor(readonly buf: Buffer) {}
+  /** `store`: the store the slab belongs to (so a stored event needs no field of its own for it) */
+  constructor(
+    readonly buf: Buffer,
+    readonly store: RawStore,
+  ) {}
 }
 
 /** A stored string: its slab, byte offset and byte length. */
@@ -124,10 +128,10 @@ export class RawStore {
     if (len > this.slabSize) {
       // a line bigger than a slab (a large RequestResponse body) gets a slab of its own
       this.slabBytes += len;
-      return new Slab(Buffer.allocUnsafeSlow(len));
+      return new Slab(Buffer.allocUnsafeSlow(len), this);
     }
     this.slabBytes += this.slabSize;
-    return new Slab(this.free.pop() ?? Buffer.allocUnsafeSlow(this.slabSize));
+    return new Slab(this.free.pop() ?? Buffer.allocUnsafeSlow(this.slabSize), this);
   }
 
   private retire(slab: Slab): void {

@@ -46,7 +46,7 @@ export class StoredEvent extends SplitTimes implements AuditEvent {
    */
   constructor(
     ev: AuditEvent,
-    private readonly store: RawStore,
+    store: RawStore,
     bytes: { buf: Buffer; start: number; end: number } | null = null,
   ) {
     super();
@@ -78,18 +78,18 @@ export class StoredEvent extends SplitTimes implements AuditEvent {
     this.hasResponseObject = ev.hasResponseObject;
     this.source = ev.source;
     const transient = isTransient(ev.stage);
-    if (ev instanceof PackedEvent && ev.rawBuf !== null) store.putBytes(ev.rawBuf, ev.rawOff, ev.rawLen, this, transient);
+    if (ev instanceof PackedEvent && ev.rawBuf !== null) store.putBytes(ev.rawBuf, ev.off, ev.len, this, transient);
     else if (bytes !== null) store.putBytes(bytes.buf, bytes.start, bytes.end - bytes.start, this, transient);
     else store.put(ev.raw, this, transient);
   }
 
   /** the event's JSON text, decoded from the raw store */
   get raw(): string {
-    return this.store.get(this);
+    return this.slab.store.get(this);
   }
 
   /** give the raw bytes back to the store (the row was evicted or replaced) */
   release(): void {
-    this.store.release(this);
+    this.slab.store.release(this);
   }
 }
