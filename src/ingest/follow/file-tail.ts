@@ -1,0 +1,669 @@
+import type { Stats } from 'node:fs';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { GapInfo } from '../../detect/types.js';
+import { LineSplitter, type SplitResult } from '../lines.js';
+import type { SourceItem } from '../source.js';
+import { backfillStart } from './backfill.js';
+import { rotatedNameMatcher, type RotatedNameMatcher } from './rotated-names.js';
+import { chokidarDirWatcher, type DirWatcher, type DirWatcherFactory } from './wake.js';
+
+/**
+ * Following one path as a state machine (the shape of @logdna/tail-file):
+ *
+ *   stat(path) is the truth. The path's (dev, ino, birth time) is compared with the handle we hold:
+ *   - same file, size below our position → truncated (copytruncate): look for the copy, restart at 0;
+ *   - same file, the ~512 bytes before our position changed → rewritten under us: same as truncated;
+ *   - another file → rotated: keep the old handle and drain it to its end first (lumberjack closes,
+ *     renames, creates; a rename-then-reopen writer may still append to the old file for a moment),
+ *     pick up rotated files we never saw as the live file (several rotations between two looks) by
+ *     scanning the directory for unknown inodes under rotated names, then read the new file from 0;
+ *   - missing → wait (ENOENT for microseconds during a rotation is not "gone").
+ *
+ * Every file the path has pointed at is opened as soon as it is seen and kept open until drained, so
+ * a rotated file that is deleted or compressed afterwards is still read in full. Watching (stat,
+ * open) runs on every wake-up; reading runs only when the consumer asks for the next item, one chunk
+ * at a time, so a slow consumer bounds memory but never loses a rotation.
+ */
+
+/** Options for following files (`auditop FILE…`). */
+export interface FollowOptions {
+  /** lines longer than this are skipped while they stream past (SPEC §2) */
+  maxLineBytes: number;
+  /** complete lines already in the file to emit before following (`--backfill N`) */
+  backfill: number;
+  /** read the existing content from the beginning instead (`--from-start`) */
+  fromStart: boolean;
+  /** fallback poll period in ms while a watcher runs (tests shorten or lengthen it) */
+  pollMs?: number;
+  /** directory watcher used as a wake-up; `false` polls only */
+  watcher?: DirWatcherFactory | false;
+  /** wall clock for gap timestamps and grace periods */
+  now?: () => number;
+}
+
+/** A reason the source cannot go on that the operator can fix (printed as one line, exit 1). */
+export class FollowError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'FollowError';
+  }
+}
+
+/**
+ * Bytes per read: 256 KiB is ~250 typical events, one batch the pipeline decodes in a few ms (the
+ * screen stays responsive) and the most a follower holds ahead of its consumer besides a partial line.
+ */
+const CHUNK = 256 * 1024;
+/**
+ * How many bytes before our position we re-read on every read to notice a file rewritten to the
+ * same or a larger size (copytruncate followed by fast writes): 512 bytes hold several event
+ * timestamps and IDs, so an unrelated rewrite cannot match by chance.
+ */
+const TAIL_BYTES = 512;
+/**
+ * Safety poll while the watcher runs: chokidar/inotify can miss events (NFS, overlay filesystems,
+ * a burst of rotations), so we stat anyway. 400 ms keeps the worst-case latency of a missed event
+ * well under a second while costing one stat per file (≈0% CPU when the log is quiet).
+ */
+export const SAFETY_POLL_MS = 400;
+/** Poll period when there is no watcher (inotify limit reached): the only wake-up, so faster. */
+export const POLL_ONLY_MS = 250;
+/**
+ * lumberjack closes, renames, then creates: the path is missing for microseconds on every rotation.
+ * Only a path missing for longer than this is reported as gone.
+ */
+const MISSING_NOTICE_MS = 1000;
+/**
+ * A deleted file (no successor yet) is kept open this long after it was drained, in case its writer
+ * still appends to it, then released so its disk space is freed.
+ */
+const DELETED_RELEASE_MS = 5000;
+/**
+ * Most files held open per followed path (live file plus rotated ones not yet drained). Rotations
+ * come minutes apart; reaching this means the consumer stopped for a very long time, and holding
+ * more handles would pin unbounded disk space.
+ */
+const MAX_SEGMENTS = 64;
+
+const EMPTY = Buffer.alloc(0);
+
+/** One file the path has pointed at, open until we have read it to its end. */
+interface Segment {
+  fh: FileHandle;
+  /** identity: dev, inode and birth time (an inode number alone can be reused after a delete) */
+  key: string;
+  /** next byte to read */
+  pos: number;
+  /** the last ≤ TAIL_BYTES bytes before `pos` (a copy), to notice a rewrite */
+  tail: Buffer;
+  /** largest size seen: what was provably there when a truncation cuts unread bytes */
+  size: number;
+  /** known complete (a rotated file found late, a copytruncate copy): retire at its end */
+  final: boolean;
+  /** still the file at the followed path */
+  live: boolean;
+  /** the name it was found under after rotation, when seen */
+  rotatedName: string | undefined;
+  /** when a deleted file was found drained (grace before releasing it) */
+  drainedAt: number | undefined;
+}
+
+interface DirEntryInfo {
+  name: string;
+  key: string;
+  st: Stats;
+}
+
+function keyOf(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.birthtimeMs}`;
+}
+
+function errCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+/** Keeps a set from growing without bound: drops the oldest insertions beyond `max`. */
+function capSet(s: Set<string>, max: number): void {
+  for (const v of s) {
+    if (s.size <= max) break;
+    s.delete(v);
+  }
+}
+
+export class FileTail {
+  readonly dir: string;
+  private readonly names: RotatedNameMatcher;
+  private readonly splitter: LineSplitter;
+  private readonly buf = Buffer.allocUnsafe(TAIL_BYTES + CHUNK);
+  private readonly now: () => number;
+  private chain: Segment[] = [];
+  private readonly queue: SourceItem[] = [];
+  /** rotated files already accounted for (there at start, or read): never read them again */
+  private seen = new Set<string>();
+  private readonly seenGz = new Set<string>();
+  /** rotated names seen uncompressed: their later `.gz` is no loss */
+  private readonly knownNames = new Set<string>();
+  /** sizes of drained files whose rotated name we never saw, to recognise their `.gz` */
+  private readonly unnamedSizes: number[] = [];
+  private started = false;
+  private everOpened = false;
+  private missingSince: number | undefined;
+  private waitingNotified = false;
+  private goneNotified = false;
+  private fatal: Error | undefined;
+  private closed = false;
+  private closePromise: Promise<void> | undefined;
+  private lockTail: Promise<unknown> = Promise.resolve();
+  private checkQueued = false;
+  private wakeSeq = 0;
+  private waiter: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private watcher: DirWatcher | undefined;
+  private watcherState: 'none' | 'running' | 'failed' = 'none';
+  private running = false;
+
+  constructor(
+    readonly path: string,
+    private readonly opts: FollowOptions,
+  ) {
+    this.dir = dirname(path);
+    this.names = rotatedNameMatcher(path);
+    this.splitter = new LineSplitter(opts.maxLineBytes);
+    this.now = opts.now ?? Date.now;
+    if (opts.watcher === false) this.watcherState = 'failed';
+  }
+
+  /** The next item; waits for the file to change; null once closed. */
+  async next(): Promise<SourceItem | null> {
+    this.start();
+    for (;;) {
+      if (this.closed) return null;
+      const item = this.queue.shift();
+      if (item) return item;
+      if (this.fatal) throw this.fatal;
+      if (!this.started) {
+        await this.locked(() => this.check());
+        continue;
+      }
+      const seq = this.wakeSeq;
+      const progressed = await this.locked(() => this.readStep());
+      if (progressed || this.queue.length > 0 || this.fatal) continue;
+      // A wake-up that came while we were reading may announce data we have not read yet.
+      if (seq !== this.wakeSeq) continue;
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+      });
+    }
+  }
+
+  close(): Promise<void> {
+    this.closePromise ??= (async () => {
+      this.closed = true;
+      if (this.timer) clearInterval(this.timer);
+      this.timer = undefined;
+      this.release();
+      const w = this.watcher;
+      this.watcher = undefined;
+      await w?.close().catch(() => undefined);
+      // Wait for a read or check in flight, then release the handles.
+      await this.locked(async () => {
+        const segs = this.chain;
+        this.chain = [];
+        await Promise.all(segs.map((s) => s.fh.close().catch(() => undefined)));
+      });
+    })();
+    return this.closePromise;
+  }
+
+  private start(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    this.setPoll(this.watcherState === 'failed' ? POLL_ONLY_MS : (this.opts.pollMs ?? SAFETY_POLL_MS));
+  }
+
+  private setPoll(ms: number): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(this.wake, ms);
+  }
+
+  /** Look again now: called by the watcher, the poll, and after errors. */
+  private readonly wake = (): void => {
+    if (this.closed) return;
+    this.wakeSeq++;
+    if (!this.checkQueued) {
+      this.checkQueued = true;
+      // The check is queued on the lock before the consumer's next read, so that read sees its result.
+      void this.locked(() => this.check());
+    }
+    this.release();
+  };
+
+  private release(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+
+  /** Runs state changes one at a time (checks come from timers and the watcher, reads from the consumer). */
+  private locked<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    const p = this.lockTail.then(async () => {
+      try {
+        return await fn();
+      } catch (e) {
+        this.fail(e);
+        return undefined;
+      }
+    });
+    this.lockTail = p;
+    return p;
+  }
+
+  private fail(e: unknown): void {
+    if (this.fatal) return;
+    const code = errCode(e);
+    if (e instanceof FollowError) this.fatal = e;
+    else if (code === 'EACCES' || code === 'EPERM')
+      this.fatal = new FollowError(
+        `cannot read ${this.path}: permission denied (audit logs are usually readable by root only; try sudo)`,
+        code,
+      );
+    else this.fatal = new FollowError(`cannot follow ${this.path}: ${(e as Error).message}`, code ?? 'EFOLLOW');
+    this.release();
+  }
+
+  private notice(message: string): void {
+    this.queue.push({ kind: 'notice', source: this.path, message });
+  }
+
+  private gap(kind: GapInfo['kind'], message: string, bytes?: number): void {
+    const gap: GapInfo = { ts: this.now(), source: this.path, kind, message };
+    if (bytes !== undefined) gap.bytes = bytes;
+    this.queue.push({ kind: 'gap', gap });
+  }
+
+  private emit(res: SplitResult): void {
+    if (res.lines.length > 0) this.queue.push({ kind: 'lines', source: this.path, lines: res.lines });
+    for (const bytes of res.longLines) this.queue.push({ kind: 'long', source: this.path, bytes });
+  }
+
+  private liveSegment(): Segment | undefined {
+    return this.chain.find((s) => s.live);
+  }
+
+  private async ensureWatcher(): Promise<void> {
+    if (this.watcherState !== 'none' || this.closed) return;
+    try {
+      await stat(this.dir);
+    } catch {
+      return; // the directory does not exist yet: the poll will find it
+    }
+    const factory = this.opts.watcher || chokidarDirWatcher;
+    this.watcherState = 'running';
+    try {
+      this.watcher = factory(this.dir, this.names.isRelevant, this.wake, (err) => this.watcherFailed(err));
+    } catch (err) {
+      this.watcherFailed(err as NodeJS.ErrnoException);
+    }
+  }
+
+  private watcherFailed(err: NodeJS.ErrnoException): void {
+    if (this.watcherState === 'failed' || this.closed) return;
+    this.watcherState = 'failed';
+    const w = this.watcher;
+    this.watcher = undefined;
+    void w?.close().catch(() => undefined);
+    const why =
+      err.code === 'ENOSPC' || err.code === 'EMFILE' || err.code === 'ENFILE'
+        ? `${err.code}: inotify limit reached`
+        : (err.code ?? err.message);
+    this.notice(`file watching unavailable (${why}); polling ${this.path} every ${POLL_ONLY_MS} ms`);
+    if (this.running) this.setPoll(POLL_ONLY_MS);
+    this.wake();
+  }
+
+  // ---------------------------------------------------------------- watching
+
+  private async check(): Promise<void> {
+    this.checkQueued = false;
+    if (this.closed || this.fatal) return;
+    const first = !this.started;
+    if (first) await this.initialScan();
+    this.started = true;
+    await this.ensureWatcher();
+    let st: Stats;
+    try {
+      st = await stat(this.path);
+    } catch (e) {
+      const code = errCode(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        this.onMissing();
+        return;
+      }
+      throw e;
+    }
+    if (!st.isFile()) {
+      throw new FollowError(`cannot follow ${this.path}: not a regular file (use - to read standard input)`, 'ENOTFILE');
+    }
+    const wasMissing = this.missingSince !== undefined;
+    const wasGone = this.goneNotified;
+    this.missingSince = undefined;
+    this.goneNotified = false;
+    const key = keyOf(st);
+    const live = this.liveSegment();
+    if (live && live.key === key) {
+      if (st.size < live.pos) await this.truncated(live, st.size);
+      else live.size = Math.max(live.size, st.size);
+      return;
+    }
+    if (live) live.live = false;
+    const back = this.chain.find((s) => s.key === key);
+    if (back) {
+      // Renamed away and back again: it is the same file, keep reading where we were.
+      back.live = true;
+      return;
+    }
+    if (this.everOpened) {
+      const missed = await this.collectMissed(key);
+      this.notice(
+        missed.length > 0
+          ? `${this.path} rotated ${missed.length + 1} times since it was last read; reading ${missed.join(', ')} first`
+          : wasGone
+            ? `${this.path} is back (a new file); reading it from the start`
+            : `${this.path} rotated; finishing the old file, then reading the new one from the start`,
+      );
+    } else if (wasMissing) {
+      this.notice(`${this.path} appeared; following it`);
+    }
+    if (this.chain.length >= MAX_SEGMENTS) {
+      this.gap('other', `${this.path}: too many rotated files waiting to be read; skipped one`);
+      return;
+    }
+    const seg = await this.openSegment(this.path);
+    if (!seg) return; // rotated again between stat and open: the next wake-up sees the new file
+    seg.live = true;
+    if (first && !this.everOpened && !this.opts.fromStart) {
+      seg.pos = await backfillStart(seg.fh, seg.size, this.opts.backfill);
+    }
+    this.everOpened = true;
+    this.chain.push(seg);
+  }
+
+  private onMissing(): void {
+    const live = this.liveSegment();
+    if (live) live.live = false;
+    const now = this.now();
+    this.missingSince ??= now;
+    if (!this.everOpened) {
+      if (!this.waitingNotified) {
+        this.waitingNotified = true;
+        this.notice(`waiting for ${this.path} (it does not exist yet)`);
+      }
+    } else if (!this.goneNotified && now - this.missingSince >= MISSING_NOTICE_MS) {
+      this.goneNotified = true;
+      this.notice(`${this.path} is gone; waiting for it to come back`);
+    }
+  }
+
+  private async openSegment(path: string): Promise<Segment | undefined> {
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch (e) {
+      if (errCode(e) === 'ENOENT') return undefined;
+      throw e;
+    }
+    const st = await fh.stat();
+    return {
+      fh,
+      key: keyOf(st),
+      pos: 0,
+      tail: EMPTY,
+      size: st.size,
+      final: false,
+      live: false,
+      rotatedName: undefined,
+      drainedAt: undefined,
+    };
+  }
+
+  private async scanDir(): Promise<{ rotated: DirEntryInfo[]; gz: string[] }> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return { rotated: [], gz: [] };
+    }
+    const rotated: DirEntryInfo[] = [];
+    const gz: string[] = [];
+    for (const name of names) {
+      if (this.names.isCompressed(name)) gz.push(name);
+      else if (this.names.isRotated(name)) {
+        try {
+          const st = await stat(join(this.dir, name));
+          if (st.isFile()) rotated.push({ name, key: keyOf(st), st });
+        } catch {
+          // gone between readdir and stat: compressed or deleted; the .gz check covers the first
+        }
+      }
+    }
+    return { rotated, gz };
+  }
+
+  /** Rotated files present when we started are history, not news: remember them as read. */
+  private async initialScan(): Promise<void> {
+    const { rotated, gz } = await this.scanDir();
+    for (const r of rotated) {
+      this.seen.add(r.key);
+      this.knownNames.add(r.name);
+    }
+    for (const g of gz) this.seenGz.add(g);
+  }
+
+  /** Bookkeeping after a scan: names of held files, what counts as seen, compressed files we missed. */
+  private async afterScan(rotated: DirEntryInfo[], gz: string[]): Promise<void> {
+    for (const r of rotated) {
+      this.knownNames.add(r.name);
+      const held = this.chain.find((s) => s.key === r.key);
+      if (held) held.rotatedName = r.name;
+    }
+    // Only files still in the directory can show up again; this also keeps the set small.
+    this.seen = new Set(rotated.map((r) => r.key));
+    for (const name of gz) {
+      if (this.seenGz.has(name)) continue;
+      this.seenGz.add(name);
+      if (this.knownNames.has(name.slice(0, -3))) continue; // we saw it uncompressed: held or history
+      const isize = await gzipIsize(join(this.dir, name));
+      // A file we drained through its handle without ever seeing its rotated name: match by size.
+      const held = this.chain.find((s) => !s.live && !s.rotatedName && isize !== undefined && s.size % 2 ** 32 === isize);
+      if (held) {
+        held.rotatedName = name.slice(0, -3);
+        continue;
+      }
+      const i = this.unnamedSizes.findIndex((size) => isize !== undefined && size % 2 ** 32 === isize);
+      if (i >= 0) {
+        this.unnamedSizes.splice(i, 1);
+        continue;
+      }
+      this.gap(
+        'rotated-unread',
+        `${this.path}: rotated file ${name} was compressed before auditop could read it` +
+          (isize !== undefined ? ` (${isize} bytes unread)` : ''),
+        isize,
+      );
+    }
+    capSet(this.knownNames, 4096);
+    capSet(this.seenGz, 4096);
+  }
+
+  /**
+   * The path points at a new file. Rotated files with inodes we never held are rotations that
+   * happened between two looks: open them now (so a later delete or gzip cannot take them) and
+   * queue them, oldest first, after the files we hold and before the new live file.
+   */
+  private async collectMissed(liveKey: string): Promise<string[]> {
+    const { rotated, gz } = await this.scanDir();
+    const held = new Set(this.chain.map((s) => s.key));
+    const missed = rotated
+      .filter((r) => !this.seen.has(r.key) && !held.has(r.key) && r.key !== liveKey)
+      .sort(
+        (a, b) =>
+          a.st.mtimeMs - b.st.mtimeMs ||
+          // mtimes come from a coarse kernel clock and tie within a few ms: the name decides then
+          (this.names.rank(a.name) < this.names.rank(b.name) ? -1 : this.names.rank(a.name) > this.names.rank(b.name) ? 1 : 0),
+      );
+    const names: string[] = [];
+    for (const m of missed) {
+      if (this.chain.length >= MAX_SEGMENTS) {
+        this.gap('rotated-unread', `${this.path}: too many rotated files waiting; ${m.name} was not read`, m.st.size);
+        continue;
+      }
+      const seg = await this.openSegment(join(this.dir, m.name));
+      if (!seg || seg.key !== m.key) {
+        await seg?.fh.close();
+        this.gap('rotated-unread', `${this.path}: rotated file ${m.name} vanished before auditop could read it`, m.st.size);
+        continue;
+      }
+      seg.final = true;
+      seg.rotatedName = m.name;
+      this.chain.push(seg);
+      names.push(m.name);
+    }
+    await this.afterScan(rotated, gz);
+    return names;
+  }
+
+  /**
+   * Same file, but shorter than our position or rewritten under us (copytruncate). logrotate copied
+   * it first: a new rotated file whose bytes before our position match what we read is that copy, and
+   * the rest of it is exactly what we had not read yet. Otherwise the unread bytes are a gap.
+   */
+  private async truncated(seg: Segment, newSize: number): Promise<void> {
+    const { rotated, gz } = await this.scanDir();
+    const held = new Set(this.chain.map((s) => s.key));
+    const fresh = rotated
+      .filter((r) => !this.seen.has(r.key) && !held.has(r.key))
+      .sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);
+    let copy: Segment | undefined;
+    for (const r of fresh) {
+      if (r.st.size < seg.pos) continue;
+      const cand = await this.openSegment(join(this.dir, r.name));
+      if (!cand) continue;
+      const k = seg.tail.length;
+      const probe = Buffer.alloc(k);
+      const { bytesRead } = k > 0 ? await cand.fh.read(probe, 0, k, seg.pos - k) : { bytesRead: 0 };
+      if (bytesRead === k && probe.equals(seg.tail)) {
+        copy = cand;
+        copy.pos = seg.pos;
+        copy.tail = seg.tail;
+        copy.final = true;
+        copy.rotatedName = r.name;
+        break;
+      }
+      await cand.fh.close();
+    }
+    const lost = copy ? Math.max(0, seg.size - copy.size) : Math.max(0, seg.size - seg.pos);
+    if (lost > 0) {
+      this.gap(
+        'truncated',
+        `${this.path} was truncated with ${lost} bytes auditop had not read yet` +
+          (copy ? ` (written after logrotate copied it to ${copy.rotatedName})` : ''),
+        lost,
+      );
+    }
+    this.notice(
+      copy
+        ? `${this.path} was truncated after being copied to ${copy.rotatedName}; finishing the copy, then reading it from the start`
+        : `${this.path} was truncated; reading it from the start`,
+    );
+    const i = this.chain.indexOf(seg);
+    if (copy) this.chain.splice(i, 0, copy);
+    // The partial line we hold continues in the copy; without a copy its end is gone.
+    else if (i === 0) this.splitter.reset();
+    seg.pos = 0;
+    seg.tail = EMPTY;
+    seg.size = newSize;
+    await this.afterScan(rotated, gz);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Reads one chunk or retires a drained file. Returns whether anything changed. */
+  private async readStep(): Promise<boolean> {
+    if (this.closed) return false;
+    const seg = this.chain[0];
+    if (!seg) return false;
+    // Decide whether the writer has moved on BEFORE reading: an end of file seen after that
+    // observation is the real end (the other order would lose a line appended in between).
+    let writerMoved = seg.final;
+    const next = this.chain[1];
+    if (!writerMoved && next) writerMoved = this.chain.length > 2 || (await next.fh.stat()).size > 0;
+    const k = seg.tail.length;
+    const { bytesRead } = await seg.fh.read(this.buf, 0, k + CHUNK, seg.pos - k);
+    if (k > 0 && (bytesRead < k || !this.buf.subarray(0, k).equals(seg.tail))) {
+      if (seg.live) {
+        await this.truncated(seg, (await seg.fh.stat()).size);
+      } else {
+        this.gap('truncated', `${seg.rotatedName ?? this.path} was changed after rotation before auditop finished reading it`);
+        await this.retire(seg);
+      }
+      return true;
+    }
+    const n = bytesRead - k;
+    if (n > 0) {
+      this.emit(this.splitter.push(this.buf.subarray(k, bytesRead)));
+      seg.pos += n;
+      seg.size = Math.max(seg.size, seg.pos);
+      seg.tail = Buffer.from(this.buf.subarray(Math.max(0, bytesRead - TAIL_BYTES), bytesRead));
+      seg.drainedAt = undefined;
+      return true;
+    }
+    if (writerMoved) {
+      await this.retire(seg);
+      return true;
+    }
+    if (!seg.live && this.chain.length === 1) {
+      const st = await seg.fh.stat();
+      if (st.nlink === 0) {
+        const now = this.now();
+        seg.drainedAt ??= now;
+        if (now - seg.drainedAt >= DELETED_RELEASE_MS) {
+          await this.retire(seg);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private async retire(seg: Segment): Promise<void> {
+    this.emit(this.splitter.end());
+    this.chain.shift();
+    await seg.fh.close().catch(() => undefined);
+    if (!seg.rotatedName) {
+      this.unnamedSizes.push(seg.size);
+      // Only recent rotations can still be waiting for compression.
+      if (this.unnamedSizes.length > 16) this.unnamedSizes.shift();
+    }
+  }
+}
+
+/** The uncompressed size mod 2^32 from a gzip trailer (its last 4 bytes), when readable. */
+async function gzipIsize(path: string): Promise<number | undefined> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path, 'r');
+    const st = await fh.stat();
+    if (st.size < 18) return undefined; // still being written: smaller than a gzip header + trailer
+    const b = Buffer.alloc(4);
+    await fh.read(b, 0, 4, st.size - 4);
+    return b.readUInt32LE(0);
+  } catch {
+    return undefined;
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}

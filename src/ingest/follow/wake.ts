@@ -1,0 +1,49 @@
+import { basename } from 'node:path';
+import { watch as chokidarWatch } from 'chokidar';
+
+/**
+ * Wake-up sources for the follower. Nothing here decides what happened to a file (stat does that);
+ * a wake-up only says "look again now".
+ */
+
+/** A running directory watcher. */
+export interface DirWatcher {
+  close(): Promise<void>;
+}
+
+/**
+ * Starts watching `dir`. `onWake(name)` is called for activity on an entry (name may be unknown);
+ * `onError(err)` when the watcher cannot work (ENOSPC/EMFILE when the inotify limits are reached).
+ */
+export type DirWatcherFactory = (
+  dir: string,
+  isRelevant: (name: string) => boolean,
+  onWake: () => void,
+  onError: (err: NodeJS.ErrnoException) => void,
+) => DirWatcher;
+
+/**
+ * chokidar 4 on the parent directory, used only as a wake-up (measured here: with default options
+ * it merges lumberjack's unlink+add into one `change` and drops a `change` that follows another
+ * within 50 ms). So: `atomic: false` (no merging), `alwaysStat: true` (chokidar stats anyway; this
+ * saves it a second call), and we listen to `raw`, which fires for every inotify event before
+ * chokidar's throttling, so the last append of a burst still wakes us at once.
+ */
+export const chokidarDirWatcher: DirWatcherFactory = (dir, isRelevant, onWake, onError) => {
+  const w = chokidarWatch(dir, {
+    depth: 0,
+    ignoreInitial: true,
+    atomic: false,
+    alwaysStat: true,
+    persistent: true,
+    // Keep chokidar from adding a watch per rotated backup (there can be hundreds); the directory
+    // watch still reports them through `raw`.
+    ignored: (p: string) => p !== dir && !isRelevant(basename(p)),
+  });
+  w.on('raw', (_event, path) => {
+    if (typeof path !== 'string' || path === '' || isRelevant(basename(path))) onWake();
+  });
+  w.on('all', () => onWake());
+  w.on('error', (err) => onError(err as NodeJS.ErrnoException));
+  return { close: () => w.close() };
+};
