@@ -83,11 +83,12 @@ const MISSING_NOTICE_MS = 1000;
  */
 const DELETED_RELEASE_MS = 5000;
 /**
- * Most files held open per followed path (live file plus rotated ones not yet drained). Rotations
- * come minutes apart; reaching this means the consumer stopped for a very long time, and holding
- * more handles would pin unbounded disk space.
+ * Most files held open per followed path (live file plus rotated ones not yet drained). Real
+ * rotations come minutes apart; hundreds pending means the consumer stopped for a very long time,
+ * and holding more handles would pin unbounded disk space (Node raises the soft descriptor limit to
+ * the hard one, usually ≥ 4096, so 256 per path leaves room for several paths).
  */
-const MAX_SEGMENTS = 64;
+const MAX_SEGMENTS = 256;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -193,7 +194,8 @@ export class FileTail {
       const progressed = await this.locked(() => this.readStep());
       if (progressed || this.queue.length > 0 || this.fatal) continue;
       // A wake-up that came while we were reading may announce data we have not read yet.
-      if (seq !== this.wakeSeq) continue;
+      // close() may have run while we were reading: its release() found no waiter to wake.
+      if (seq !== this.wakeSeq || this.closed) continue;
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
       });
@@ -331,7 +333,6 @@ export class FileTail {
     this.checkQueued = false;
     if (this.closed || this.fatal) return;
     const first = !this.started;
-    if (first) await this.initialScan();
     this.started = true;
     await this.ensureWatcher();
     let st: Stats;
@@ -340,6 +341,8 @@ export class FileTail {
     } catch (e) {
       const code = errCode(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') {
+        // Rotated files already there when we start are history, not news.
+        if (first) await this.rememberHistory();
         this.onMissing();
         return;
       }
@@ -366,11 +369,23 @@ export class FileTail {
       back.live = true;
       return;
     }
-    if (this.everOpened) {
-      const missed = await this.collectMissed(key);
+    if (this.chain.length >= MAX_SEGMENTS) {
+      this.gap('other', `${this.path}: too many rotated files waiting to be read; skipped one`);
+      return;
+    }
+    const hadOpened = this.everOpened;
+    // Open first, then scan: every file rotated before this open shows up in the scan.
+    const seg = await this.openSegment(this.path);
+    if (!seg) return; // rotated again between stat and open: the next wake-up sees the new file
+    seg.live = true;
+    if (first && !this.opts.fromStart) seg.pos = await backfillStart(seg.fh, seg.size, this.opts.backfill);
+    const missed = await this.placeWithMissed(seg, first);
+    this.everOpened = true;
+    if (first) return;
+    if (hadOpened) {
       this.notice(
         missed.length > 0
-          ? `${this.path} rotated ${missed.length + 1} times since it was last read; reading ${missed.join(', ')} first`
+          ? `${this.path} rotated ${missed.length + 1} times since it was last read; reading ${missed.join(', ')} in order`
           : wasGone
             ? `${this.path} is back (a new file); reading it from the start`
             : `${this.path} rotated; finishing the old file, then reading the new one from the start`,
@@ -378,18 +393,65 @@ export class FileTail {
     } else if (wasMissing) {
       this.notice(`${this.path} appeared; following it`);
     }
-    if (this.chain.length >= MAX_SEGMENTS) {
-      this.gap('other', `${this.path}: too many rotated files waiting to be read; skipped one`);
-      return;
+  }
+
+  /**
+   * Adds the file just opened at the path to the chain, together with rotated files whose inodes we
+   * never held: rotations that happened between two looks. Those are opened right away (so a later
+   * delete or gzip cannot take them) and ordered by their rotated names (lumberjack's timestamp,
+   * logrotate's number), which is rotation order even when rotations come faster than the
+   * filesystem's coarse clock. Files rotated before the new file are read before it; if the new file
+   * itself was already rotated by the time we scanned, files rotated after it come after it.
+   * At start (`history`), the older ones are history and only remembered.
+   */
+  private async placeWithMissed(seg: Segment, history: boolean): Promise<string[]> {
+    const { rotated, gz } = await this.scanDir();
+    const held = new Set(this.chain.map((s) => s.key));
+    const own = rotated.find((r) => r.key === seg.key);
+    const ownRank = own ? this.names.rank(own.name) : undefined;
+    const byRank = (a: DirEntryInfo, b: DirEntryInfo): number => {
+      const ra = this.names.rank(a.name);
+      const rb = this.names.rank(b.name);
+      return ra < rb ? -1 : ra > rb ? 1 : a.st.mtimeMs - b.st.mtimeMs;
+    };
+    const missed = rotated
+      .filter((r) => !this.seen.has(r.key) && !held.has(r.key) && r.key !== seg.key)
+      .sort(byRank);
+    const older = missed.filter((m) => ownRank === undefined || this.names.rank(m.name) < ownRank);
+    const newer = missed.filter((m) => !older.includes(m));
+    if (own) {
+      seg.rotatedName = own.name;
+      seg.live = false; // already rotated away: the next look finds the file now at the path
     }
-    const seg = await this.openSegment(this.path);
-    if (!seg) return; // rotated again between stat and open: the next wake-up sees the new file
-    seg.live = true;
-    if (first && !this.everOpened && !this.opts.fromStart) {
-      seg.pos = await backfillStart(seg.fh, seg.size, this.opts.backfill);
-    }
-    this.everOpened = true;
+    const names: string[] = [];
+    if (!history) names.push(...(await this.pushRotated(older)));
     this.chain.push(seg);
+    names.push(...(await this.pushRotated(newer)));
+    if (history) for (const m of older) this.knownNames.add(m.name);
+    for (const g of history ? gz : []) this.seenGz.add(g);
+    await this.afterScan(rotated, gz);
+    return names;
+  }
+
+  private async pushRotated(files: DirEntryInfo[]): Promise<string[]> {
+    const names: string[] = [];
+    for (const m of files) {
+      if (this.chain.length >= MAX_SEGMENTS) {
+        this.gap('rotated-unread', `${this.path}: too many rotated files waiting; ${m.name} was not read`, m.st.size);
+        continue;
+      }
+      const seg = await this.openSegment(join(this.dir, m.name));
+      if (!seg || seg.key !== m.key) {
+        await seg?.fh.close();
+        this.gap('rotated-unread', `${this.path}: rotated file ${m.name} vanished before auditop could read it`, m.st.size);
+        continue;
+      }
+      seg.final = true;
+      seg.rotatedName = m.name;
+      this.chain.push(seg);
+      names.push(m.name);
+    }
+    return names;
   }
 
   private onMissing(): void {
@@ -437,30 +499,28 @@ export class FileTail {
     } catch {
       return { rotated: [], gz: [] };
     }
-    const rotated: DirEntryInfo[] = [];
-    const gz: string[] = [];
-    for (const name of names) {
-      if (this.names.isCompressed(name)) gz.push(name);
-      else if (this.names.isRotated(name)) {
-        try {
-          const st = await stat(join(this.dir, name));
-          if (st.isFile()) rotated.push({ name, key: keyOf(st), st });
-        } catch {
-          // gone between readdir and stat: compressed or deleted; the .gz check covers the first
-        }
-      }
-    }
-    return { rotated, gz };
+    const gz = names.filter((n) => this.names.isCompressed(n));
+    // In parallel: a directory can hold hundreds of backups, and the scan runs on every rotation.
+    const stats = await Promise.all(
+      names
+        .filter((n) => this.names.isRotated(n))
+        .map(async (name): Promise<DirEntryInfo | undefined> => {
+          try {
+            const st = await stat(join(this.dir, name));
+            return st.isFile() ? { name, key: keyOf(st), st } : undefined;
+          } catch {
+            return undefined; // gone between readdir and stat: compressed (the .gz check covers it) or deleted
+          }
+        }),
+    );
+    return { rotated: stats.filter((r): r is DirEntryInfo => r !== undefined), gz };
   }
 
-  /** Rotated files present when we started are history, not news: remember them as read. */
-  private async initialScan(): Promise<void> {
+  /** Rotated files present when we started (and the path missing) are history: remember them as read. */
+  private async rememberHistory(): Promise<void> {
     const { rotated, gz } = await this.scanDir();
-    for (const r of rotated) {
-      this.seen.add(r.key);
-      this.knownNames.add(r.name);
-    }
     for (const g of gz) this.seenGz.add(g);
+    await this.afterScan(rotated, gz);
   }
 
   /** Bookkeeping after a scan: names of held files, what counts as seen, compressed files we missed. */
@@ -497,43 +557,6 @@ export class FileTail {
     }
     capSet(this.knownNames, 4096);
     capSet(this.seenGz, 4096);
-  }
-
-  /**
-   * The path points at a new file. Rotated files with inodes we never held are rotations that
-   * happened between two looks: open them now (so a later delete or gzip cannot take them) and
-   * queue them, oldest first, after the files we hold and before the new live file.
-   */
-  private async collectMissed(liveKey: string): Promise<string[]> {
-    const { rotated, gz } = await this.scanDir();
-    const held = new Set(this.chain.map((s) => s.key));
-    const missed = rotated
-      .filter((r) => !this.seen.has(r.key) && !held.has(r.key) && r.key !== liveKey)
-      .sort(
-        (a, b) =>
-          a.st.mtimeMs - b.st.mtimeMs ||
-          // mtimes come from a coarse kernel clock and tie within a few ms: the name decides then
-          (this.names.rank(a.name) < this.names.rank(b.name) ? -1 : this.names.rank(a.name) > this.names.rank(b.name) ? 1 : 0),
-      );
-    const names: string[] = [];
-    for (const m of missed) {
-      if (this.chain.length >= MAX_SEGMENTS) {
-        this.gap('rotated-unread', `${this.path}: too many rotated files waiting; ${m.name} was not read`, m.st.size);
-        continue;
-      }
-      const seg = await this.openSegment(join(this.dir, m.name));
-      if (!seg || seg.key !== m.key) {
-        await seg?.fh.close();
-        this.gap('rotated-unread', `${this.path}: rotated file ${m.name} vanished before auditop could read it`, m.st.size);
-        continue;
-      }
-      seg.final = true;
-      seg.rotatedName = m.name;
-      this.chain.push(seg);
-      names.push(m.name);
-    }
-    await this.afterScan(rotated, gz);
-    return names;
   }
 
   /**
