@@ -101,8 +101,13 @@ interface Segment {
   pos: number;
   /** the last ≤ TAIL_BYTES bytes before `pos` (a copy), to notice a rewrite */
   tail: Buffer;
-  /** largest size seen: what was provably there when a truncation cuts unread bytes */
+  /** largest size known to hold this content: what was provably there when a truncation cuts unread bytes */
   size: number;
+  /**
+   * largest size stat() reported since the last read. Not trusted until the next read finds the
+   * bytes before `pos` unchanged: the file may already have been rewritten when it was measured.
+   */
+  statSize: number;
   /** known complete (a rotated file found late, a copytruncate copy): retire at its end */
   final: boolean;
   /** still the file at the followed path */
@@ -359,7 +364,7 @@ export class FileTail {
     const live = this.liveSegment();
     if (live && live.key === key) {
       if (st.size < live.pos) await this.truncated(live, st.size);
-      else live.size = Math.max(live.size, st.size);
+      else live.statSize = Math.max(live.statSize, st.size);
       return;
     }
     if (live) live.live = false;
@@ -378,7 +383,14 @@ export class FileTail {
     const seg = await this.openSegment(this.path);
     if (!seg) return; // rotated again between stat and open: the next wake-up sees the new file
     seg.live = true;
-    if (first && !this.opts.fromStart) seg.pos = await backfillStart(seg.fh, seg.size, this.opts.backfill);
+    if (first && !this.opts.fromStart) {
+      seg.pos = await backfillStart(seg.fh, seg.size, this.opts.backfill);
+      // The bytes before where we start guard against a rewrite before our first read, too.
+      const k = Math.min(TAIL_BYTES, seg.pos);
+      const tail = Buffer.alloc(k);
+      const { bytesRead } = await seg.fh.read(tail, 0, k, seg.pos - k);
+      seg.tail = tail.subarray(0, bytesRead);
+    }
     const missed = await this.placeWithMissed(seg, first);
     this.everOpened = true;
     if (first) return;
@@ -485,6 +497,7 @@ export class FileTail {
       pos: 0,
       tail: EMPTY,
       size: st.size,
+      statSize: 0,
       final: false,
       live: false,
       rotatedName: undefined,
@@ -609,6 +622,7 @@ export class FileTail {
     seg.pos = 0;
     seg.tail = EMPTY;
     seg.size = newSize;
+    seg.statSize = 0;
     await this.afterScan(rotated, gz);
   }
 
@@ -635,6 +649,9 @@ export class FileTail {
       }
       return true;
     }
+    // The content before `pos` is unchanged, so the sizes measured before this read were of it.
+    seg.size = Math.max(seg.size, seg.statSize);
+    seg.statSize = 0;
     const n = bytesRead - k;
     if (n > 0) {
       this.emit(this.splitter.push(this.buf.subarray(k, bytesRead)));
