@@ -308,6 +308,7 @@ export class FileTail {
     } catch {
       return; // the directory does not exist yet: the poll will find it
     }
+    if (this.closed) return; // closed while we looked: a watcher now would outlive close()
     const factory = this.opts.watcher || chokidarDirWatcher;
     this.watcherState = 'running';
     try {

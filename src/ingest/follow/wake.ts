@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { watch as chokidarWatch } from 'chokidar';
 
 /**
@@ -29,7 +29,9 @@ export type DirWatcherFactory = (
  * saves it a second call), and we listen to `raw`, which fires for every inotify event before
  * chokidar's throttling, so the last append of a burst still wakes us at once.
  */
-export const chokidarDirWatcher: DirWatcherFactory = (dir, isRelevant, onWake, onError) => {
+export const chokidarDirWatcher: DirWatcherFactory = (dirGiven, isRelevant, onWake, onError) => {
+  // Absolute, so the `ignored` test below recognises the directory itself whatever form it was given in.
+  const dir = resolve(dirGiven);
   const w = chokidarWatch(dir, {
     depth: 0,
     ignoreInitial: true,
@@ -38,7 +40,7 @@ export const chokidarDirWatcher: DirWatcherFactory = (dir, isRelevant, onWake, o
     persistent: true,
     // Keep chokidar from adding a watch per rotated backup (there can be hundreds); the directory
     // watch still reports them through `raw`.
-    ignored: (p: string) => p !== dir && !isRelevant(basename(p)),
+    ignored: (p: string) => resolve(p) !== dir && !isRelevant(basename(p)),
   });
   w.on('raw', (_event, path) => {
     if (typeof path !== 'string' || path === '' || isRelevant(basename(path))) onWake();

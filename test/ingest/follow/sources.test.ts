@@ -156,3 +156,25 @@ function holdsOpen(path: string): boolean {
     }
   });
 }
+
+describe('the watcher wakes the follower (no poll)', () => {
+  for (const relative of [false, true]) {
+    it(`appends and a rotation are seen without the poll (${relative ? 'relative' : 'absolute'} path)`, async () => {
+      const d = dir();
+      const abs = join(d, 'audit.log');
+      const { relative: rel } = await import('node:path');
+      const path = relative ? rel(process.cwd(), abs) : abs;
+      writeFileSync(abs, lines(1, 2));
+      // a poll period far beyond the test's deadline: only the watcher can wake the follower
+      const c = track(follow([path], { pollMs: 3_600_000 }));
+      await waitForLines(c, 2, path);
+      appendFileSync(abs, lines(3, 4));
+      await waitForLines(c, 4, path);
+      const { renameSync } = await import('node:fs');
+      renameSync(abs, join(d, 'audit.log.1'));
+      writeFileSync(abs, lines(5, 6));
+      await waitForLines(c, 6, path);
+      expect(c.numbers()).toEqual(range(1, 6));
+    });
+  }
+});
