@@ -90,6 +90,12 @@ const DELETED_RELEASE_MS = 5000;
  */
 const MAX_SEGMENTS = 256;
 
+/**
+ * A directory stamp younger than this at scan time may hide a change made later in the same clock
+ * tick (Linux file times advance once per jiffy, 1–10 ms); 50 ms leaves a wide margin.
+ */
+const DIR_STAMP_TRUST_MS = 50;
+
 const EMPTY = Buffer.alloc(0);
 
 /** One file the path has pointed at, open until we have read it to its end. */
@@ -108,6 +114,16 @@ interface Segment {
    * bytes before `pos` unchanged: the file may already have been rewritten when it was measured.
    */
   statSize: number;
+  /**
+   * size at the last look: a file never shrinks except by truncation, so a smaller size means one
+   * even before we have read from it (a live file waiting behind copies we are still draining)
+   */
+  lastSize: number;
+  /**
+   * the first ≤ TAIL_BYTES bytes, while nothing has been read from it yet (the live file waiting
+   * behind files we are still draining): a change means it was truncated and rewritten meanwhile
+   */
+  head: Buffer;
   /** known complete (a rotated file found late, a copytruncate copy): retire at its end */
   final: boolean;
   /** still the file at the followed path */
@@ -149,7 +165,7 @@ export class FileTail {
   private chain: Segment[] = [];
   private readonly queue: SourceItem[] = [];
   /** rotated files already accounted for (there at start, or read): never read them again */
-  private seen = new Set<string>();
+  private readonly seen = new Set<string>();
   private readonly seenGz = new Set<string>();
   /** rotated names seen uncompressed: their later `.gz` is no loss */
   private readonly knownNames = new Set<string>();
@@ -171,6 +187,9 @@ export class FileTail {
   private watcher: DirWatcher | undefined;
   private watcherState: 'none' | 'running' | 'failed' = 'none';
   private running = false;
+  /** the directory's mtime and ctime at the last scan */
+  private dirStamp = '';
+  private dirStampFresh = true;
 
   constructor(
     readonly path: string,
@@ -364,8 +383,15 @@ export class FileTail {
     const key = keyOf(st);
     const live = this.liveSegment();
     if (live && live.key === key) {
-      if (st.size < live.pos) await this.truncated(live, st.size);
-      else live.statSize = Math.max(live.statSize, st.size);
+      if (
+        st.size < live.pos ||
+        st.size < live.lastSize ||
+        (await this.headChanged(live, st.size)) ||
+        (await this.copiedUnseen(live))
+      ) {
+        await this.truncated(live);
+      } else live.statSize = Math.max(live.statSize, st.size);
+      live.lastSize = st.size;
       return;
     }
     if (live) live.live = false;
@@ -422,14 +448,9 @@ export class FileTail {
     const held = new Set(this.chain.map((s) => s.key));
     const own = rotated.find((r) => r.key === seg.key);
     const ownRank = own ? this.names.rank(own.name) : undefined;
-    const byRank = (a: DirEntryInfo, b: DirEntryInfo): number => {
-      const ra = this.names.rank(a.name);
-      const rb = this.names.rank(b.name);
-      return ra < rb ? -1 : ra > rb ? 1 : a.st.mtimeMs - b.st.mtimeMs;
-    };
     const missed = rotated
       .filter((r) => !this.seen.has(r.key) && !held.has(r.key) && r.key !== seg.key)
-      .sort(byRank);
+      .sort(this.byRotation);
     const older = missed.filter((m) => ownRank === undefined || this.names.rank(m.name) < ownRank);
     const newer = missed.filter((m) => !older.includes(m));
     if (own) {
@@ -446,6 +467,13 @@ export class FileTail {
     return names;
   }
 
+  /** Rotation order: by rotated name (timestamp or number), then modification time. */
+  private readonly byRotation = (a: DirEntryInfo, b: DirEntryInfo): number => {
+    const ra = this.names.rank(a.name);
+    const rb = this.names.rank(b.name);
+    return ra < rb ? -1 : ra > rb ? 1 : a.st.mtimeMs - b.st.mtimeMs;
+  };
+
   private async pushRotated(files: DirEntryInfo[]): Promise<string[]> {
     const names: string[] = [];
     for (const m of files) {
@@ -453,9 +481,8 @@ export class FileTail {
         this.gap('rotated-unread', `${this.path}: too many rotated files waiting; ${m.name} was not read`, m.st.size);
         continue;
       }
-      const seg = await this.openSegment(join(this.dir, m.name));
-      if (!seg || seg.key !== m.key) {
-        await seg?.fh.close();
+      const seg = await this.openRotated(m);
+      if (!seg) {
         this.gap('rotated-unread', `${this.path}: rotated file ${m.name} vanished before auditop could read it`, m.st.size);
         continue;
       }
@@ -465,6 +492,22 @@ export class FileTail {
       names.push(m.name);
     }
     return names;
+  }
+
+  /**
+   * For a live file we have not started reading (still draining older files or copies): whether its
+   * first bytes changed since the last look. Remembers them otherwise. One small read per look,
+   * and only in that state, which lasts until the consumer reaches the file.
+   */
+  private async headChanged(seg: Segment, size: number): Promise<boolean> {
+    if (seg.pos !== 0 || size === 0) return false;
+    const n = Math.min(TAIL_BYTES, size);
+    const b = Buffer.alloc(n);
+    const { bytesRead } = await seg.fh.read(b, 0, n, 0);
+    const common = Math.min(bytesRead, seg.head.length);
+    if (!b.subarray(0, common).equals(seg.head.subarray(0, common))) return true;
+    if (bytesRead > seg.head.length) seg.head = b.subarray(0, bytesRead);
+    return false;
   }
 
   private onMissing(): void {
@@ -499,6 +542,8 @@ export class FileTail {
       tail: EMPTY,
       size: st.size,
       statSize: 0,
+      lastSize: st.size,
+      head: EMPTY,
       final: false,
       live: false,
       rotatedName: undefined,
@@ -506,9 +551,54 @@ export class FileTail {
     };
   }
 
+  /**
+   * Opens the rotated file `r` found in a scan. logrotate renames `.1` to `.2` on every rotation,
+   * so by the time we open it the name may hold another file: find the inode under its new name.
+   */
+  private async openRotated(r: DirEntryInfo): Promise<Segment | undefined> {
+    let name: string | undefined = r.name;
+    // A few tries: each retry follows one more rename; more than that is a rotation storm we lose.
+    for (let attempt = 0; attempt < 3 && name !== undefined; attempt++) {
+      const seg = await this.openSegment(join(this.dir, name));
+      if (seg?.key === r.key) {
+        seg.rotatedName = name;
+        return seg;
+      }
+      await seg?.fh.close();
+      name = (await this.scanDir()).rotated.find((x) => x.key === r.key)?.name;
+    }
+    return undefined;
+  }
+
+  /**
+   * The one state where size and content checks are blind: we hold nothing of the live file yet (no
+   * byte read, no byte seen). Lines written and copytruncated away before our next look leave only
+   * one trace, the copy. So while in that state, a directory that changed since our last scan is
+   * scanned for rotated files we do not know (one stat of the directory per look otherwise).
+   */
+  private async copiedUnseen(seg: Segment): Promise<boolean> {
+    if (seg.pos !== 0 || seg.head.length > 0) return false;
+    let dirStamp: string;
+    try {
+      const d = await stat(this.dir);
+      dirStamp = `${d.mtimeMs}:${d.ctimeMs}`;
+    } catch {
+      return false;
+    }
+    if (dirStamp === this.dirStamp && !this.dirStampFresh) return false;
+    const { rotated } = await this.scanDir();
+    const held = new Set(this.chain.map((s) => s.key));
+    return rotated.some((r) => !this.seen.has(r.key) && !held.has(r.key) && r.st.size > 0);
+  }
+
   private async scanDir(): Promise<{ rotated: DirEntryInfo[]; gz: string[] }> {
     let names: string[];
     try {
+      const d = await stat(this.dir);
+      this.dirStamp = `${d.mtimeMs}:${d.ctimeMs}`;
+      // Directory times come from a coarse kernel clock: a change later in the same tick would
+      // leave the stamp as it is, so a stamp this recent is not trusted to mean "unchanged".
+      this.dirStampFresh = Date.now() - d.mtimeMs < DIR_STAMP_TRUST_MS;
       names = await readdir(this.dir);
     } catch {
       return { rotated: [], gz: [] };
@@ -544,8 +634,11 @@ export class FileTail {
       const held = this.chain.find((s) => s.key === r.key);
       if (held) held.rotatedName = r.name;
     }
-    // Only files still in the directory can show up again; this also keeps the set small.
-    this.seen = new Set(rotated.map((r) => r.key));
+    // Cumulative: a scan can miss a file being renamed (readdir then stat races logrotate's
+    // `.1` → `.2`), and forgetting it would read it again. Keys carry the birth time, so a reused
+    // inode number is a new key; the cap only bounds memory over months of rotations.
+    for (const r of rotated) this.seen.add(r.key);
+    capSet(this.seen, 4096);
     for (const name of gz) {
       if (this.seenGz.has(name)) continue;
       this.seenGz.add(name);
@@ -578,29 +671,46 @@ export class FileTail {
    * it first: a new rotated file whose bytes before our position match what we read is that copy, and
    * the rest of it is exactly what we had not read yet. Otherwise the unread bytes are a gap.
    */
-  private async truncated(seg: Segment, newSize: number): Promise<void> {
+  private async truncated(seg: Segment): Promise<void> {
+    // What the file holds now, taken BEFORE the scan: another copytruncate after this point changes
+    // these first bytes (so the next look catches it) even if its copy is too new for this scan.
+    const now = await this.headOf(seg);
     const { rotated, gz } = await this.scanDir();
     const held = new Set(this.chain.map((s) => s.key));
-    const fresh = rotated
-      .filter((r) => !this.seen.has(r.key) && !held.has(r.key))
-      .sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);
+    const fresh = rotated.filter((r) => !this.seen.has(r.key) && !held.has(r.key)).sort(this.byRotation);
     let copy: Segment | undefined;
-    for (const r of fresh) {
+    let later: DirEntryInfo[] = [];
+    for (const [j, r] of fresh.entries()) {
       if (r.st.size < seg.pos) continue;
-      const cand = await this.openSegment(join(this.dir, r.name));
+      const cand = await this.openRotated(r);
       if (!cand) continue;
-      const k = seg.tail.length;
-      const probe = Buffer.alloc(k);
-      const { bytesRead } = k > 0 ? await cand.fh.read(probe, 0, k, seg.pos - k) : { bytesRead: 0 };
-      if (bytesRead === k && probe.equals(seg.tail)) {
+      // The copy holds what we read (the bytes before our position) or, if we read nothing yet,
+      // starts with the first bytes we saw.
+      const expect = seg.pos > 0 ? seg.tail : seg.head;
+      const at = seg.pos > 0 ? seg.pos - expect.length : 0;
+      const probe = Buffer.alloc(expect.length);
+      const { bytesRead } = expect.length > 0 ? await cand.fh.read(probe, 0, expect.length, at) : { bytesRead: 0 };
+      if (bytesRead === expect.length && probe.equals(expect)) {
         copy = cand;
         copy.pos = seg.pos;
         copy.tail = seg.tail;
         copy.final = true;
         copy.rotatedName = r.name;
+        // Copies made after it (several copytruncates between two looks) hold the lines written in
+        // between: they are read whole, in rotation order, before the file itself.
+        later = fresh.slice(j + 1);
         break;
       }
       await cand.fh.close();
+    }
+    if (!copy && fresh.length > 0 && seg.pos > 0) {
+      // Copies we never saw, none holding our position: the one that did is gone already (more
+      // copytruncates than logrotate keeps). The ones left are later; read them whole, in order.
+      later = fresh;
+      this.gap(
+        'truncated',
+        `${this.path} was truncated and copied several times before auditop could finish it; the copy holding the lines after what it read is gone`,
+      );
     }
     const lost = copy ? Math.max(0, seg.size - copy.size) : Math.max(0, seg.size - seg.pos);
     if (lost > 0) {
@@ -617,14 +727,36 @@ export class FileTail {
         : `${this.path} was truncated; reading it from the start`,
     );
     const i = this.chain.indexOf(seg);
-    if (copy) this.chain.splice(i, 0, copy);
+    if (copy || later.length > 0) {
+      const whole: Segment[] = [];
+      for (const r of later) {
+        const w = await this.openRotated(r);
+        if (!w) {
+          this.gap('rotated-unread', `${this.path}: copy ${r.name} vanished before auditop could read it`, r.st.size);
+          continue;
+        }
+        w.final = true;
+        w.rotatedName = r.name;
+        whole.push(w);
+      }
+      this.chain.splice(i, 0, ...(copy ? [copy] : []), ...whole);
+    }
     // The partial line we hold continues in the copy; without a copy its end is gone.
-    else if (i === 0) this.splitter.reset();
+    if (!copy && i === 0) this.splitter.reset();
     seg.pos = 0;
     seg.tail = EMPTY;
-    seg.size = newSize;
+    seg.head = now.head;
+    seg.size = now.size;
     seg.statSize = 0;
+    seg.lastSize = now.size;
     await this.afterScan(rotated, gz);
+  }
+
+  private async headOf(seg: Segment): Promise<{ head: Buffer; size: number }> {
+    const size = (await seg.fh.stat()).size;
+    const head = Buffer.alloc(Math.min(TAIL_BYTES, size));
+    const { bytesRead } = await seg.fh.read(head, 0, head.length, 0);
+    return { head: head.subarray(0, bytesRead), size };
   }
 
   // ---------------------------------------------------------------- reading
@@ -643,7 +775,7 @@ export class FileTail {
     const { bytesRead } = await seg.fh.read(this.buf, 0, k + CHUNK, seg.pos - k);
     if (k > 0 && (bytesRead < k || !this.buf.subarray(0, k).equals(seg.tail))) {
       if (seg.live) {
-        await this.truncated(seg, (await seg.fh.stat()).size);
+        await this.truncated(seg);
       } else {
         this.gap('truncated', `${seg.rotatedName ?? this.path} was changed after rotation before auditop finished reading it`);
         await this.retire(seg);
@@ -683,6 +815,7 @@ export class FileTail {
   private async retire(seg: Segment): Promise<void> {
     this.emit(this.splitter.end());
     this.chain.shift();
+    this.seen.add(seg.key); // read to its end: never again, whatever name it turns up under
     await seg.fh.close().catch(() => undefined);
     if (!seg.rotatedName) {
       this.unnamedSizes.push(seg.size);

@@ -101,3 +101,59 @@ describe('copytruncate and truncation', () => {
     expect(gaps[0]?.bytes).toBeLessThanOrEqual(big.length - readBytes);
   });
 });
+
+describe('copytruncate, repeatedly', () => {
+  it('two copytruncates between two looks: the rest of the first copy, all of the second, then the file', async () => {
+    const { dir, path, start } = setup();
+    writeFileSync(path, lines(1, 10));
+    const c = start();
+    await waitForLines(c, 10);
+    const { renameSync } = await import('node:fs');
+    appendFileSync(path, lines(11, 15));
+    copyFileSync(path, join(dir, 'audit.log.1'));
+    truncateSync(path, 0);
+    appendFileSync(path, lines(16, 20));
+    renameSync(join(dir, 'audit.log.1'), join(dir, 'audit.log.2'));
+    copyFileSync(path, join(dir, 'audit.log.1'));
+    truncateSync(path, 0);
+    appendFileSync(path, lines(21, 22));
+    await waitForLines(c, 22);
+    appendFileSync(path, lines(23, 23));
+    await waitForLines(c, 23);
+    expect(c.numbers()).toEqual(range(1, 23));
+    expect(c.gaps()).toEqual([]);
+  });
+
+  it('copytruncate every few dozen lines under a running writer: every line exactly once, in order', async () => {
+    const { dir, path, start } = setup();
+    const { renameSync, existsSync } = await import('node:fs');
+    writeFileSync(path, lines(1, 1));
+    const c = start();
+    await waitForLines(c, 1);
+    const total = 2000;
+    let truncations = 0;
+    for (let n = 2; n <= total; ) {
+      const to = Math.min(total, n + (n % 5));
+      appendFileSync(path, lines(n, to));
+      n = to + 1;
+      if (n % 61 < 5) {
+        // logrotate runs between writes; the follower may be behind by whatever is unread
+        if (n % 3 === 0) await waitForLines(c, n - 1);
+        for (let k = 4; k >= 1; k--) {
+          if (existsSync(join(dir, `audit.log.${k}`))) renameSync(join(dir, `audit.log.${k}`), join(dir, `audit.log.${k + 1}`));
+        }
+        copyFileSync(path, join(dir, 'audit.log.1'));
+        truncateSync(path, 0);
+        // at most one more copytruncate before the follower has looked (covered by the test above)
+        truncations++;
+        await waitFor(() => c.notices().filter((x) => x.includes('truncated')).length >= truncations, 'the follower to notice');
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    await waitForLines(c, total);
+    appendFileSync(path, lines(total + 1, total + 1));
+    await waitForLines(c, total + 1);
+    expect(c.numbers()).toEqual(range(1, total + 1));
+    expect(c.gaps()).toEqual([]);
+  });
+});
