@@ -447,11 +447,10 @@ export class FileTail {
     const { rotated, gz } = await this.scanDir();
     const held = new Set(this.chain.map((s) => s.key));
     const own = rotated.find((r) => r.key === seg.key);
-    const ownRank = own ? this.names.rank(own.name) : undefined;
     const missed = rotated
       .filter((r) => !this.seen.has(r.key) && !held.has(r.key) && r.key !== seg.key)
       .sort(this.byRotation);
-    const older = missed.filter((m) => ownRank === undefined || this.names.rank(m.name) < ownRank);
+    const older = missed.filter((m) => own === undefined || this.byRotation(m, own) < 0);
     const newer = missed.filter((m) => !older.includes(m));
     if (own) {
       seg.rotatedName = own.name;
@@ -467,8 +466,14 @@ export class FileTail {
     return names;
   }
 
-  /** Rotation order: by rotated name (timestamp or number), then modification time. */
+  /**
+   * Rotation order. Birth time first: each rotated file or copy was created when its turn came, and
+   * unlike names it does not change (logrotate renames `.1` to `.2` while we scan). Birth times come
+   * from a coarse kernel clock and tie within a tick, and some filesystems have none (0): then the
+   * rotated name decides (lumberjack's timestamp, logrotate's number), then the modification time.
+   */
   private readonly byRotation = (a: DirEntryInfo, b: DirEntryInfo): number => {
+    if (a.st.birthtimeMs !== b.st.birthtimeMs) return a.st.birthtimeMs - b.st.birthtimeMs;
     const ra = this.names.rank(a.name);
     const rb = this.names.rank(b.name);
     return ra < rb ? -1 : ra > rb ? 1 : a.st.mtimeMs - b.st.mtimeMs;
@@ -703,14 +708,16 @@ export class FileTail {
       }
       await cand.fh.close();
     }
-    if (!copy && fresh.length > 0 && seg.pos > 0) {
-      // Copies we never saw, none holding our position: the one that did is gone already (more
-      // copytruncates than logrotate keeps). The ones left are later; read them whole, in order.
+    if (!copy && fresh.length > 0) {
+      // Copies we never saw, none holding our position (or, with nothing read yet, none starting
+      // with what we saw): they are all later than what we read, so read them whole, in order.
       later = fresh;
-      this.gap(
-        'truncated',
-        `${this.path} was truncated and copied several times before auditop could finish it; the copy holding the lines after what it read is gone`,
-      );
+      if (seg.pos > 0 || seg.head.length > 0) {
+        this.gap(
+          'truncated',
+          `${this.path} was truncated and copied several times before auditop could finish it; the copy holding the lines after what it read is gone`,
+        );
+      }
     }
     const lost = copy ? Math.max(0, seg.size - copy.size) : Math.max(0, seg.size - seg.pos);
     if (lost > 0) {
@@ -771,6 +778,15 @@ export class FileTail {
     let writerMoved = seg.final;
     const next = this.chain[1];
     if (!writerMoved && next) writerMoved = this.chain.length > 2 || (await next.fh.stat()).size > 0;
+    if (seg.live && seg.pos === 0) {
+      // About to start on the live file: if it was truncated again since we last looked (a
+      // copytruncate while we drained the previous copy), its copy comes first.
+      const size = (await seg.fh.stat()).size;
+      if (size < seg.lastSize || (await this.headChanged(seg, size)) || (await this.copiedUnseen(seg))) {
+        await this.truncated(seg);
+        return true;
+      }
+    }
     const k = seg.tail.length;
     const { bytesRead } = await seg.fh.read(this.buf, 0, k + CHUNK, seg.pos - k);
     if (k > 0 && (bytesRead < k || !this.buf.subarray(0, k).equals(seg.tail))) {
