@@ -347,7 +347,7 @@ export class FileTail {
       err.code === 'ENOSPC' || err.code === 'EMFILE' || err.code === 'ENFILE'
         ? `${err.code}: inotify limit reached`
         : (err.code ?? err.message);
-    this.notice(`file watching unavailable (${why}); polling ${this.path} every ${POLL_ONLY_MS} ms`);
+    this.notice(`file watching unavailable (${why}); polling every ${POLL_ONLY_MS} ms`);
     if (this.running) this.setPoll(POLL_ONLY_MS);
     this.wake();
   }
@@ -424,13 +424,13 @@ export class FileTail {
     if (hadOpened) {
       this.notice(
         missed.length > 0
-          ? `${this.path} rotated ${missed.length + 1} times since it was last read; reading ${missed.join(', ')} in order`
+          ? `rotated ${missed.length + 1} times since last read; reading ${missed.join(', ')} in order`
           : wasGone
-            ? `${this.path} is back (a new file); reading it from the start`
-            : `${this.path} rotated; finishing the old file, then reading the new one from the start`,
+            ? `is back (a new file); reading it from the start`
+            : 'rotated; finishing the old file, then reading the new one from the start',
       );
     } else if (wasMissing) {
-      this.notice(`${this.path} appeared; following it`);
+      this.notice('appeared; following it');
     }
   }
 
@@ -523,11 +523,11 @@ export class FileTail {
     if (!this.everOpened) {
       if (!this.waitingNotified) {
         this.waitingNotified = true;
-        this.notice(`waiting for ${this.path} (it does not exist yet)`);
+        this.notice('waiting for the file (it does not exist yet)');
       }
     } else if (!this.goneNotified && now - this.missingSince >= MISSING_NOTICE_MS) {
       this.goneNotified = true;
-      this.notice(`${this.path} is gone; waiting for it to come back`);
+      this.notice('is gone; waiting for it to come back');
     }
   }
 
@@ -730,8 +730,8 @@ export class FileTail {
     }
     this.notice(
       copy
-        ? `${this.path} was truncated after being copied to ${copy.rotatedName}; finishing the copy, then reading it from the start`
-        : `${this.path} was truncated; reading it from the start`,
+        ? `truncated after being copied to ${copy.rotatedName}; finishing the copy, then reading the file from the start`
+        : 'truncated; reading it from the start',
     );
     const i = this.chain.indexOf(seg);
     if (copy || later.length > 0) {

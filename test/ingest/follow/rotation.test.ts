@@ -33,7 +33,7 @@ describe('following through rotation', () => {
   it('waits for a file that does not exist yet, says so, then reads it from the start', async () => {
     const { path, start } = setup({ backfill: 0 });
     const c = start();
-    await waitFor(() => c.notices().some((n) => n.includes('waiting for')), 'waiting notice');
+    await waitFor(() => c.notices().some((n) => n.includes('waiting for the file')), 'waiting notice');
     writeFileSync(path, lines(1, 3));
     await waitForLines(c, 3);
     appendFileSync(path, lines(4, 5));
@@ -51,7 +51,7 @@ describe('following through rotation', () => {
       await c.finished;
     });
     void start; // the plain path is not used here
-    await waitFor(() => c.notices().some((n) => n.includes('waiting for')), 'waiting notice');
+    await waitFor(() => c.notices().some((n) => n.includes('waiting for the file')), 'waiting notice');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(sub);
     writeFileSync(join(sub, 'audit.log'), lines(1, 4));
