@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { GapInfo } from '../../detect/types.js';
 import { LineSplitter, type SplitResult } from '../lines.js';
 import type { SourceItem } from '../source.js';
@@ -158,6 +158,8 @@ function capSet(s: Set<string>, max: number): void {
 
 export class FileTail {
   readonly dir: string;
+  /** the followed file's name, for messages */
+  private readonly base: string;
   private readonly names: RotatedNameMatcher;
   private readonly splitter: LineSplitter;
   private readonly buf = Buffer.allocUnsafe(TAIL_BYTES + CHUNK);
@@ -196,6 +198,7 @@ export class FileTail {
     private readonly opts: FollowOptions,
   ) {
     this.dir = dirname(path);
+    this.base = basename(path);
     this.names = rotatedNameMatcher(path);
     this.splitter = new LineSplitter(opts.maxLineBytes);
     this.now = opts.now ?? Date.now;
@@ -402,7 +405,7 @@ export class FileTail {
       return;
     }
     if (this.chain.length >= MAX_SEGMENTS) {
-      this.gap('other', `${this.path}: too many rotated files waiting to be read; skipped one`);
+      this.gap('other', `${this.base}: too many rotated files waiting to be read; skipped one`);
       return;
     }
     const hadOpened = this.everOpened;
@@ -483,12 +486,12 @@ export class FileTail {
     const names: string[] = [];
     for (const m of files) {
       if (this.chain.length >= MAX_SEGMENTS) {
-        this.gap('rotated-unread', `${this.path}: too many rotated files waiting; ${m.name} was not read`, m.st.size);
+        this.gap('rotated-unread', `too many rotated files waiting; ${m.name} was not read`, m.st.size);
         continue;
       }
       const seg = await this.openRotated(m);
       if (!seg) {
-        this.gap('rotated-unread', `${this.path}: rotated file ${m.name} vanished before auditop could read it`, m.st.size);
+        this.gap('rotated-unread', `rotated file ${m.name} vanished before auditop could read it`, m.st.size);
         continue;
       }
       seg.final = true;
@@ -625,6 +628,14 @@ export class FileTail {
     return { rotated: stats.filter((r): r is DirEntryInfo => r !== undefined), gz };
   }
 
+  private async stillAtPath(seg: Segment): Promise<boolean> {
+    try {
+      return keyOf(await stat(this.path)) === seg.key;
+    } catch {
+      return false;
+    }
+  }
+
   /** Rotated files present when we started (and the path missing) are history: remember them as read. */
   private async rememberHistory(): Promise<void> {
     const { rotated, gz } = await this.scanDir();
@@ -650,7 +661,14 @@ export class FileTail {
       if (this.knownNames.has(name.slice(0, -3))) continue; // we saw it uncompressed: held or history
       const isize = await gzipIsize(join(this.dir, name));
       // A file we drained through its handle without ever seeing its rotated name: match by size.
-      const held = this.chain.find((s) => !s.live && !s.rotatedName && isize !== undefined && s.size % 2 ** 32 === isize);
+      // Its current size: it may have grown since we last measured it. The file we think is live
+      // counts too once it has left the path: the scan can run after a rotation our stat missed.
+      let held: Segment | undefined;
+      for (const s of this.chain) {
+        if (s.rotatedName || isize === undefined) continue;
+        if (s.live && (await this.stillAtPath(s))) continue;
+        if ((await s.fh.stat()).size % 2 ** 32 === isize) held = s;
+      }
       if (held) {
         held.rotatedName = name.slice(0, -3);
         continue;
@@ -662,7 +680,7 @@ export class FileTail {
       }
       this.gap(
         'rotated-unread',
-        `${this.path}: rotated file ${name} was compressed before auditop could read it` +
+        `rotated file ${name} was compressed before auditop could read it` +
           (isize !== undefined ? ` (${isize} bytes unread)` : ''),
         isize,
       );
@@ -715,7 +733,7 @@ export class FileTail {
       if (seg.pos > 0 || seg.head.length > 0) {
         this.gap(
           'truncated',
-          `${this.path} was truncated and copied several times before auditop could finish it; the copy holding the lines after what it read is gone`,
+          `${this.base} was truncated and copied several times before auditop could finish it; the copy holding the lines after what it read is gone`,
         );
       }
     }
@@ -723,7 +741,7 @@ export class FileTail {
     if (lost > 0) {
       this.gap(
         'truncated',
-        `${this.path} was truncated with ${lost} bytes auditop had not read yet` +
+        `${this.base} was truncated with ${lost} bytes auditop had not read yet` +
           (copy ? ` (written after logrotate copied it to ${copy.rotatedName})` : ''),
         lost,
       );
@@ -739,7 +757,7 @@ export class FileTail {
       for (const r of later) {
         const w = await this.openRotated(r);
         if (!w) {
-          this.gap('rotated-unread', `${this.path}: copy ${r.name} vanished before auditop could read it`, r.st.size);
+          this.gap('rotated-unread', `copy ${r.name} vanished before auditop could read it`, r.st.size);
           continue;
         }
         w.final = true;
@@ -793,7 +811,7 @@ export class FileTail {
       if (seg.live) {
         await this.truncated(seg);
       } else {
-        this.gap('truncated', `${seg.rotatedName ?? this.path} was changed after rotation before auditop finished reading it`);
+        this.gap('truncated', `${seg.rotatedName ?? 'a rotated file'} was changed after rotation before auditop finished reading it`);
         await this.retire(seg);
       }
       return true;

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readdirSync, readlinkSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
@@ -231,6 +231,37 @@ describe('following through rotation', () => {
   });
 });
 
+describe('lumberjack with --audit-log-compress', () => {
+  it('the backup is gzipped and deleted at once while auditop lags: all lines, no false gap', async () => {
+    const { dir, path, start } = setup();
+    writeFileSync(path, lines(1, 5));
+    const c = start();
+    await waitForLines(c, 5);
+    c.pause(); // a slow screen: nothing more is read for now
+    let n = 5;
+    for (let r = 1; r <= 3; r++) {
+      appendFileSync(path, lines(n + 1, n + 20)); // grows after auditop last measured it
+      n += 20;
+      const backup = join(dir, lumberjackName('audit', '.log', Date.UTC(2026, 10, 21, 10, 0, r)));
+      renameSync(path, backup);
+      writeFileSync(path, '');
+      // compressed and deleted before auditop even looks: it never sees the backup's name
+      writeFileSync(`${backup}.gz`, gzipSync(readFileSync(backup)));
+      unlinkSync(backup);
+      // one rotation per look (the follower opens the new file within a millisecond normally)
+      await waitFor(() => holdsOpenCount(path) > 0, 'the follower to open the new file');
+    }
+    appendFileSync(path, lines(n + 1, n + 5));
+    n += 5;
+    c.resume();
+    await waitForLines(c, n);
+    appendFileSync(path, lines(n + 1, n + 1));
+    await waitForLines(c, n + 1);
+    expect(c.numbers()).toEqual(range(1, n + 1));
+    expect(c.gaps()).toEqual([]);
+  });
+});
+
 describe('a writer in another process', () => {
   it('rotating lumberjack-style every ~60 lines at full speed: every line exactly once, in order', async () => {
     const { dir, path, start } = setup();
@@ -273,3 +304,14 @@ describe('a writer in another process', () => {
     expect(c.gaps()).toEqual([]);
   });
 });
+
+/** How many descriptors this process holds on `path` (Linux: the fd table names each open file). */
+function holdsOpenCount(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
