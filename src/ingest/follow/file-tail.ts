@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { GapInfo } from '../../detect/types.js';
+import { SourceError, sourceErrorFrom } from '../file-source.js';
 import { LineSplitter, type SplitResult } from '../lines.js';
 import type { SourceItem } from '../source.js';
 import { backfillStart } from './backfill.js';
@@ -40,17 +41,6 @@ export interface FollowOptions {
   watcher?: DirWatcherFactory | false;
   /** wall clock for gap timestamps and grace periods */
   now?: () => number;
-}
-
-/** A reason the source cannot go on that the operator can fix (printed as one line, exit 1). */
-export class FollowError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-    this.name = 'FollowError';
-  }
 }
 
 /**
@@ -291,16 +281,10 @@ export class FileTail {
     return p;
   }
 
+  /** The source cannot go on (unreadable file, I/O error): items() throws this, the CLI exits 1. */
   private fail(e: unknown): void {
     if (this.fatal) return;
-    const code = errCode(e);
-    if (e instanceof FollowError) this.fatal = e;
-    else if (code === 'EACCES' || code === 'EPERM')
-      this.fatal = new FollowError(
-        `cannot read ${this.path}: permission denied (audit logs are usually readable by root only; try sudo)`,
-        code,
-      );
-    else this.fatal = new FollowError(`cannot follow ${this.path}: ${(e as Error).message}`, code ?? 'EFOLLOW');
+    this.fatal = sourceErrorFrom(this.path, e);
     this.release();
   }
 
@@ -377,7 +361,7 @@ export class FileTail {
       throw e;
     }
     if (!st.isFile()) {
-      throw new FollowError(`cannot follow ${this.path}: not a regular file (use - to read standard input)`, 'ENOTFILE');
+      throw new SourceError(this.path, 'ENOTFILE', `cannot follow ${this.path}: not a regular file (to read a pipe, use: auditop - < ${this.path})`);
     }
     const wasMissing = this.missingSince !== undefined;
     const wasGone = this.goneNotified;

@@ -2,7 +2,7 @@ import type { Source, SourceItem } from '../source.js';
 import { FileTail, type FollowOptions } from './file-tail.js';
 import { mergeSources } from './merge.js';
 
-export { FollowError, type FollowOptions, POLL_ONLY_MS, SAFETY_POLL_MS } from './file-tail.js';
+export { type FollowOptions, POLL_ONLY_MS, SAFETY_POLL_MS } from './file-tail.js';
 
 /**
  * Follows each path through rotation (see FileTail) and merges them into one stream; every item
