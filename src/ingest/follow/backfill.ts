@@ -13,7 +13,12 @@ const BACK_CHUNK = 64 * 1024;
  * follower holds it until its newline arrives.
  */
 export async function backfillStart(fh: FileHandle, size: number, n: number): Promise<number> {
-  if (size === 0) return 0;
+  return (await backfillScan(fh, size, n)).start;
+}
+
+/** backfillStart, plus how many complete lines lie after the start (fewer than n: the whole file). */
+export async function backfillScan(fh: FileHandle, size: number, n: number): Promise<{ start: number; complete: number }> {
+  if (size === 0) return { start: 0, complete: 0 };
   // The (n+1)-th newline from the end ends the line before the ones we want.
   let want = n + 1;
   const buf = Buffer.allocUnsafe(Math.min(BACK_CHUNK, size));
@@ -23,16 +28,17 @@ export async function backfillStart(fh: FileHandle, size: number, n: number): Pr
     const len = end - start;
     const { bytesRead } = await fh.read(buf, 0, len, start);
     // A shorter read means the file shrank under us: start from the beginning of what is there.
-    if (bytesRead < len) return 0;
+    if (bytesRead < len) return { start: 0, complete: n + 1 - want };
     let i = len;
     // i > 0 guard: a negative byteOffset would make lastIndexOf search from the buffer's end.
     while (i > 0) {
       const nl = buf.lastIndexOf(0x0a, i - 1);
       if (nl === -1) break;
-      if (--want === 0) return start + nl + 1;
+      if (--want === 0) return { start: start + nl + 1, complete: n };
       i = nl;
     }
     end = start;
   }
-  return 0;
+  // Reached the start: each newline found ends one complete line.
+  return { start: 0, complete: n + 1 - want };
 }

@@ -5,7 +5,7 @@ import type { GapInfo } from '../../detect/types.js';
 import { SourceError, sourceErrorFrom } from '../file-source.js';
 import { LineSplitter, type SplitResult } from '../lines.js';
 import type { SourceItem } from '../source.js';
-import { backfillStart } from './backfill.js';
+import { backfillScan } from './backfill.js';
 import { rotatedNameMatcher, type RotatedNameMatcher } from './rotated-names.js';
 import { chokidarDirWatcher, type DirWatcher, type DirWatcherFactory } from './wake.js';
 
@@ -397,15 +397,19 @@ export class FileTail {
     const seg = await this.openSegment(this.path);
     if (!seg) return; // rotated again between stat and open: the next wake-up sees the new file
     seg.live = true;
+    let fromHistory = 0;
     if (first && !this.opts.fromStart) {
-      seg.pos = await backfillStart(seg.fh, seg.size, this.opts.backfill);
+      const { start, complete } = await backfillScan(seg.fh, seg.size, this.opts.backfill);
+      seg.pos = start;
+      // Just rotated, fewer lines than asked for: the rest comes from the newest rotated files.
+      fromHistory = this.opts.backfill - complete;
       // The bytes before where we start guard against a rewrite before our first read, too.
       const k = Math.min(TAIL_BYTES, seg.pos);
       const tail = Buffer.alloc(k);
       const { bytesRead } = await seg.fh.read(tail, 0, k, seg.pos - k);
       seg.tail = tail.subarray(0, bytesRead);
     }
-    const missed = await this.placeWithMissed(seg, first);
+    const missed = await this.placeWithMissed(seg, first, fromHistory);
     this.everOpened = true;
     if (first) return;
     if (hadOpened) {
@@ -430,7 +434,7 @@ export class FileTail {
    * itself was already rotated by the time we scanned, files rotated after it come after it.
    * At start (`history`), the older ones are history and only remembered.
    */
-  private async placeWithMissed(seg: Segment, history: boolean): Promise<string[]> {
+  private async placeWithMissed(seg: Segment, history: boolean, backfill = 0): Promise<string[]> {
     const { rotated, gz } = await this.scanDir();
     const held = new Set(this.chain.map((s) => s.key));
     const own = rotated.find((r) => r.key === seg.key);
@@ -448,9 +452,30 @@ export class FileTail {
     this.chain.push(seg);
     names.push(...(await this.pushRotated(newer)));
     if (history) for (const m of older) this.knownNames.add(m.name);
+    if (history && backfill > 0) await this.backfillFromHistory(older, backfill);
     for (const g of history ? gz : []) this.seenGz.add(g);
     await this.afterScan(rotated, gz);
     return names;
+  }
+
+  /**
+   * The last `wanted` complete lines of the newest rotated files (oldest first, before the live
+   * file): `--backfill N` shows N events even just after a rotation. Reads backwards, never whole.
+   */
+  private async backfillFromHistory(older: DirEntryInfo[], wanted: number): Promise<void> {
+    const segs: Segment[] = [];
+    let need = wanted;
+    for (let i = older.length - 1; i >= 0 && need > 0 && this.chain.length + segs.length < MAX_SEGMENTS; i--) {
+      const r = older[i] as DirEntryInfo;
+      const seg = await this.openRotated(r);
+      if (!seg) continue;
+      const { start, complete } = await backfillScan(seg.fh, seg.size, need);
+      seg.pos = start;
+      seg.final = true;
+      segs.unshift(seg);
+      need -= complete;
+    }
+    this.chain.unshift(...segs);
   }
 
   /**

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backfillStart } from '../../../src/ingest/follow/backfill.js';
-import { follow, line, lines, range, tempDir, waitFor, waitForLines } from './helpers.js';
+import { follow, line, lines, lumberjackName, range, tempDir, waitFor, waitForLines } from './helpers.js';
 
 let cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -92,5 +92,22 @@ describe('backfill when following', () => {
       await waitFor(() => c.lines.length > 0, 'a line', 1000).catch(() => undefined);
     }
     expect(c.numbers()[0]).toBeGreaterThan(50);
+  });
+
+  it('just after a rotation, takes the rest of the N lines from the newest rotated files', async () => {
+    const path = file(lines(101, 103));
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    writeFileSync(join(dir, lumberjackName('audit', '.log', Date.UTC(2026, 10, 21, 9))), lines(1, 50));
+    writeFileSync(join(dir, lumberjackName('audit', '.log', Date.UTC(2026, 10, 21, 10))), lines(51, 100));
+    writeFileSync(join(dir, 'other.log'), lines(900, 990)); // not a rotated copy of audit.log
+    const c = follow([path], { backfill: 60 });
+    cleanups.push(async () => {
+      await c.source.close();
+      await c.finished;
+    });
+    await waitForLines(c, 60);
+    appendFileSync(path, lines(104, 104));
+    await waitForLines(c, 61);
+    expect(c.numbers()).toEqual(range(44, 104));
   });
 });
