@@ -20,10 +20,18 @@ export interface FollowInputOptions extends FollowOptions {
  */
 export async function openFollowInputs(paths: readonly string[], opts: FollowInputOptions): Promise<Source[]> {
   const { defaultPaths, stdin, ...follow } = opts;
-  const files = paths.length === 0 ? [await pickDefault(defaultPaths)] : paths.filter((p) => p !== '-');
+  const picked = paths.length === 0 ? await pickDefault(defaultPaths) : undefined;
+  const files = picked ? [picked.path] : paths.filter((p) => p !== '-');
   for (const p of files) await assertFollowable(p);
   const sources: Source[] = [];
-  if (files.length > 0) sources.push(openFollowSource(files, follow));
+  if (files.length > 0) {
+    const s = openFollowSource(files, follow);
+    sources.push(
+      picked && !picked.exists
+        ? withNotice(s, `none of the usual audit log paths exists (${defaultPaths.join(', ')}); give the log's path as FILE`)
+        : s,
+    );
+  }
   if (paths.includes('-')) {
     sources.push(openStdinSource({ maxLineBytes: follow.maxLineBytes, ...(stdin ? { input: stdin } : {}) }));
   }
@@ -35,19 +43,31 @@ export async function openFollowInputs(paths: readonly string[], opts: FollowInp
  * is 0700 root: stat says EACCES), so the operator hears "try sudo" rather than "waiting". When none
  * exists, the first is followed and waited for.
  */
-async function pickDefault(candidates: readonly string[]): Promise<string> {
-  for (const p of candidates) {
+async function pickDefault(candidates: readonly string[]): Promise<{ path: string; exists: boolean }> {
+  for (const path of candidates) {
     try {
-      await stat(p);
-      return p;
+      await stat(path);
+      return { path, exists: true };
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'EACCES' || code === 'EPERM') return p;
+      if (code === 'EACCES' || code === 'EPERM') return { path, exists: true };
     }
   }
   const first = candidates[0];
   if (first === undefined) throw new SourceError('', 'ENOENT', 'no FILE given and no default audit log path configured');
-  return first;
+  return { path: first, exists: false };
+}
+
+/** `source` with a notice in front (shown before anything the source says). */
+function withNotice(source: Source, message: string): Source {
+  return {
+    name: source.name,
+    async *items() {
+      yield { kind: 'notice', source: source.name, message };
+      yield* source.items();
+    },
+    close: () => source.close(),
+  };
 }
 
 async function assertFollowable(path: string): Promise<void> {

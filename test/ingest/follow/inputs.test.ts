@@ -42,6 +42,7 @@ describe('the sources of follow mode', () => {
     expect(sources.map((s) => s.name)).toEqual([a]);
     const c = new Collector(sources[0] as Source);
     await waitFor(() => c.notices().some((n) => n.includes('waiting for the file')), 'waiting notice');
+    expect(c.notices()[0]).toContain('none of the usual audit log paths exists');
     await c.source.close();
     await c.finished;
   });
