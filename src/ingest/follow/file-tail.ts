@@ -13,8 +13,11 @@ import { chokidarDirWatcher, type DirWatcher, type DirWatcherFactory } from './w
  * Following one path as a state machine (the shape of @logdna/tail-file):
  *
  *   stat(path) is the truth. The path's (dev, ino, birth time) is compared with the handle we hold:
- *   - same file, size below our position → truncated (copytruncate): look for the copy, restart at 0;
- *   - same file, the ~512 bytes before our position changed → rewritten under us: same as truncated;
+ *   - same file, size below our position → truncated (copytruncate): the new rotated file whose
+ *     bytes before our position match what we read is logrotate's copy; read its rest (and any later
+ *     copies, by birth time), then the file from 0;
+ *   - same file, the ~512 bytes before our position changed → rewritten under us: same as truncated
+ *     (before we have read anything, its first bytes and new copies in the directory play that role);
  *   - another file → rotated: keep the old handle and drain it to its end first (lumberjack closes,
  *     renames, creates; a rename-then-reopen writer may still append to the old file for a moment),
  *     pick up rotated files we never saw as the live file (several rotations between two looks) by
