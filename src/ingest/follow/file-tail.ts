@@ -7,7 +7,7 @@ import { LineSplitter, type SplitResult } from '../lines.js';
 import type { SourceItem } from '../source.js';
 import { backfillScan } from './backfill.js';
 import { rotatedNameMatcher, type RotatedNameMatcher } from './rotated-names.js';
-import { chokidarDirWatcher, type DirWatcher, type DirWatcherFactory } from './wake.js';
+import { chokidarDirWatcher, networkFilesystem, type DirWatcher, type DirWatcherFactory } from './wake.js';
 
 /**
  * Following one path as a state machine (the shape of @logdna/tail-file):
@@ -320,6 +320,13 @@ export class FileTail {
     if (this.closed) return; // closed while we looked: a watcher now would outlive close()
     const factory = this.opts.watcher || chokidarDirWatcher;
     this.watcherState = 'running';
+    const netfs = await networkFilesystem(this.dir);
+    if (netfs !== undefined && !this.closed) {
+      // The watcher still reports this host's writes; other hosts' writes only the poll sees.
+      this.notice(`on a network filesystem (${netfs}): file watching misses other hosts' writes; polling every ${POLL_ONLY_MS} ms too`);
+      if (this.running) this.setPoll(POLL_ONLY_MS);
+    }
+    if (this.closed) return;
     try {
       this.watcher = factory(this.dir, this.names.isRelevant, this.wake, (err) => this.watcherFailed(err));
     } catch (err) {

@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { watch as chokidarWatch } from 'chokidar';
 
@@ -49,3 +50,29 @@ export const chokidarDirWatcher: DirWatcherFactory = (dirGiven, isRelevant, onWa
   w.on('error', (err) => onError(err as NodeJS.ErrnoException));
   return { close: () => w.close() };
 };
+
+/**
+ * Filesystems where inotify only sees changes made by this host: a log written by an API server on
+ * another machine (several control planes' logs mounted on one host) changes without any event.
+ * statfs(2) magic numbers from linux/magic.h.
+ */
+const NETWORK_FS: ReadonlyMap<number, string> = new Map([
+  [0x6969, 'nfs'],
+  [0xff534d42, 'cifs'],
+  [0xfe534d42, 'smb2'],
+  [0x517b, 'smb'],
+  [0x65735546, 'fuse'],
+  [0x01021997, '9p'],
+  [0x00c36400, 'ceph'],
+  [0x47504653, 'gpfs'],
+  [0x0bd00bd0, 'lustre'],
+]);
+
+/** The network filesystem `dir` is on (its name), or undefined for a local one or when unknown. */
+export async function networkFilesystem(dir: string): Promise<string | undefined> {
+  try {
+    return NETWORK_FS.get(Number((await statfs(dir)).type));
+  } catch {
+    return undefined;
+  }
+}

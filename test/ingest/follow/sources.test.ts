@@ -178,3 +178,10 @@ describe('the watcher wakes the follower (no poll)', () => {
     });
   }
 });
+
+describe('network filesystems', () => {
+  it('a local directory is not reported as a network filesystem', async () => {
+    const { networkFilesystem } = await import('../../../src/ingest/follow/wake.js');
+    expect(await networkFilesystem(dir())).toBeUndefined();
+  });
+});
