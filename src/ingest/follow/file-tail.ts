@@ -166,6 +166,8 @@ export class FileTail {
   private readonly knownNames = new Set<string>();
   /** sizes of drained files whose rotated name we never saw, to recognise their `.gz` */
   private readonly unnamedSizes: number[] = [];
+  /** first bytes of the last few copies and rotated files we finished reading */
+  private readonly recentHeads: Buffer[] = [];
   private started = false;
   private everOpened = false;
   private missingSince: number | undefined;
@@ -745,18 +747,21 @@ export class FileTail {
       }
       await cand.fh.close();
     }
+    // With nothing read from it yet, the content we saw may already be in a copy we hold (found as
+    // a later copy by the previous truncation): then nothing is missing.
+    const accounted = !copy && seg.pos === 0 && (await this.heldCopyStartsWith(seg.head, seg));
     if (!copy && fresh.length > 0) {
       // Copies we never saw, none holding our position (or, with nothing read yet, none starting
       // with what we saw): they are all later than what we read, so read them whole, in order.
       later = fresh;
-      if (seg.pos > 0 || seg.head.length > 0) {
+      if ((seg.pos > 0 || seg.head.length > 0) && !accounted) {
         this.gap(
           'truncated',
           `${this.base} was truncated and copied several times before auditop could finish it; the copy holding the lines after what it read is gone`,
         );
       }
     }
-    const lost = copy ? Math.max(0, seg.size - copy.size) : Math.max(0, seg.size - seg.pos);
+    const lost = copy ? Math.max(0, seg.size - copy.size) : accounted ? 0 : Math.max(0, seg.size - seg.pos);
     if (lost > 0) {
       this.gap(
         'truncated',
@@ -794,6 +799,20 @@ export class FileTail {
     seg.statSize = 0;
     seg.lastSize = now.size;
     await this.afterScan(rotated, gz);
+  }
+
+  /** Whether a copy or rotated file queued before `seg` (or just read) starts with `head`. */
+  private async heldCopyStartsWith(head: Buffer, seg: Segment): Promise<boolean> {
+    if (head.length === 0) return false;
+    if (this.recentHeads.some((h) => h.length >= head.length && h.subarray(0, head.length).equals(head))) return true;
+    for (const s of this.chain) {
+      if (s === seg) break;
+      if (!s.final) continue;
+      const b = Buffer.alloc(head.length);
+      const { bytesRead } = await s.fh.read(b, 0, head.length, 0);
+      if (bytesRead === head.length && b.equals(head)) return true;
+    }
+    return false;
   }
 
   private async headOf(seg: Segment): Promise<{ head: Buffer; size: number }> {
@@ -839,6 +858,15 @@ export class FileTail {
     seg.size = Math.max(seg.size, seg.statSize);
     seg.statSize = 0;
     const n = bytesRead - k;
+    if (n > 0 && seg.live && seg.pos === 0 && seg.head.length > 0) {
+      // The first read of the live file: another copytruncate may have come between the check
+      // above and this read. What we read must start with the first bytes we saw.
+      const m = Math.min(n, seg.head.length);
+      if (!this.buf.subarray(k, k + m).equals(seg.head.subarray(0, m))) {
+        await this.truncated(seg);
+        return true;
+      }
+    }
     if (n > 0) {
       this.emit(this.splitter.push(this.buf.subarray(k, bytesRead)));
       seg.pos += n;
@@ -868,6 +896,12 @@ export class FileTail {
   private async retire(seg: Segment): Promise<void> {
     this.emit(this.splitter.end());
     this.chain.shift();
+    if (seg.final) {
+      // Remember how the copies we finished began (see heldCopyStartsWith).
+      const h = await this.headOf(seg);
+      this.recentHeads.push(h.head);
+      if (this.recentHeads.length > 8) this.recentHeads.shift();
+    }
     this.seen.add(seg.key); // read to its end: never again, whatever name it turns up under
     await seg.fh.close().catch(() => undefined);
     if (!seg.rotatedName) {
