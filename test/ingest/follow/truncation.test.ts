@@ -1,7 +1,7 @@
 import { appendFileSync, copyFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Collector, follow, lines, range, tempDir, waitFor, waitForLines } from './helpers.js';
+import { type Collector, follow, line, lines, range, tempDir, waitFor, waitForLines } from './helpers.js';
 
 let cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -150,6 +150,50 @@ describe('copytruncate, repeatedly', () => {
       }
       await new Promise((r) => setImmediate(r));
     }
+    await waitForLines(c, total);
+    appendFileSync(path, lines(total + 1, total + 1));
+    await waitForLines(c, total + 1);
+    expect(c.numbers()).toEqual(range(1, total + 1));
+    expect(c.gaps()).toEqual([]);
+  });
+});
+
+describe('copytruncate by a writer in another process', () => {
+  it('logrotate copytruncate every ~500 lines while lines stream in: every line exactly once, in order', async () => {
+    const { dir, path, start } = setup();
+    writeFileSync(path, lines(1, 1));
+    const c = start();
+    await waitForLines(c, 1);
+    const total = 5000;
+    // logrotate's copytruncate (copy, then truncate; `.1` → `.2` … first) every ~500 lines; lines in
+    // appends of 1–5 with a 1 ms pause every third: several rotations a second, far beyond real use.
+    const writer = `
+      const { appendFileSync, copyFileSync, existsSync, renameSync, truncateSync } = require('node:fs');
+      const { join } = require('node:path');
+      const [path, dir, total] = [${JSON.stringify(path)}, ${JSON.stringify(dir)}, ${total}];
+      const line = ${line.toString()};
+      (async () => {
+        for (let n = 2; n <= total; ) {
+          const to = Math.min(total, n + (n % 5));
+          let s = '';
+          for (let k = n; k <= to; k++) s += line(k) + '\\n';
+          appendFileSync(path, s);
+          if (Math.floor(to / 500) !== Math.floor((n - 1) / 500)) {
+            for (let k = 20; k >= 1; k--) {
+              if (existsSync(join(dir, 'audit.log.' + k))) renameSync(join(dir, 'audit.log.' + k), join(dir, 'audit.log.' + (k + 1)));
+            }
+            copyFileSync(path, join(dir, 'audit.log.1'));
+            truncateSync(path, 0);
+          }
+          n = to + 1;
+          if (n % 3 === 0) await new Promise((r) => setTimeout(r, 1));
+        }
+      })();`;
+    const { spawn } = await import('node:child_process');
+    const exit = await new Promise<number | null>((resolve) =>
+      spawn(process.execPath, ['-e', writer], { stdio: 'inherit' }).once('exit', resolve),
+    );
+    expect(exit).toBe(0);
     await waitForLines(c, total);
     appendFileSync(path, lines(total + 1, total + 1));
     await waitForLines(c, total + 1);
