@@ -4,6 +4,7 @@
  * runs one; every section prints a JSON object of named figures.
  */
 import { followSection } from './follow.js';
+import { rulesSection } from './rules.js';
 import { longLineSection, throughputSection } from './throughput.js';
 
 export interface BenchContext {
@@ -25,4 +26,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, longLineSection, followSection];
+export const SECTIONS: BenchSection[] = [throughputSection, longLineSection, rulesSection, followSection];
