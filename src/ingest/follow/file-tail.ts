@@ -701,8 +701,8 @@ export class FileTail {
       }
       this.gap(
         'rotated-unread',
-        `rotated file ${name} was compressed before auditop could read it` +
-          (isize !== undefined ? ` (${isize} bytes unread)` : ''),
+        // (The byte count travels in `bytes`; the audit-gap alert adds it to the message.)
+        `rotated file ${name} was compressed before auditop could read it`,
         isize,
       );
     }
@@ -765,8 +765,8 @@ export class FileTail {
     if (lost > 0) {
       this.gap(
         'truncated',
-        `${this.base} was truncated with ${lost} bytes auditop had not read yet` +
-          (copy ? ` (written after logrotate copied it to ${copy.rotatedName})` : ''),
+        `${this.base} was truncated before auditop had read all of it` +
+          (copy ? ` (lines written after logrotate copied it to ${copy.rotatedName})` : ''),
         lost,
       );
     }
