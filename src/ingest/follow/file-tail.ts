@@ -388,9 +388,12 @@ export class FileTail {
         (await this.headChanged(live, st.size)) ||
         (await this.copiedUnseen(live))
       ) {
+        // (truncated() sets lastSize from what it found: `st` may predate the truncation)
         await this.truncated(live);
-      } else live.statSize = Math.max(live.statSize, st.size);
-      live.lastSize = st.size;
+      } else {
+        live.statSize = Math.max(live.statSize, st.size);
+        live.lastSize = st.size;
+      }
       return;
     }
     if (live) live.live = false;
@@ -819,7 +822,8 @@ export class FileTail {
     const size = (await seg.fh.stat()).size;
     const head = Buffer.alloc(Math.min(TAIL_BYTES, size));
     const { bytesRead } = await seg.fh.read(head, 0, head.length, 0);
-    return { head: head.subarray(0, bytesRead), size };
+    // Fewer bytes than measured: truncated again in between, and the size is stale.
+    return { head: head.subarray(0, bytesRead), size: bytesRead < head.length ? bytesRead : size };
   }
 
   // ---------------------------------------------------------------- reading

@@ -42,7 +42,7 @@ describe('copytruncate and truncation', () => {
     appendFileSync(path, lines(21, 21));
     await waitForLines(c, 21);
     expect(c.numbers()).toEqual(range(1, 21));
-    expect(c.gaps()).toEqual([]);
+    expect(c.gaps().map((g) => g.message)).toEqual([]);
   });
 
   it('copytruncate while behind: reads the unread rest from the copy, then the file from 0', async () => {
@@ -59,7 +59,7 @@ describe('copytruncate and truncation', () => {
     appendFileSync(path, lines(81, 81));
     await waitForLines(c, 81);
     expect(c.numbers()).toEqual(range(1, 81));
-    expect(c.gaps()).toEqual([]);
+    expect(c.gaps().map((g) => g.message)).toEqual([]);
   });
 
   it('a rewrite to a larger size without a copy restarts at 0 (detected by the bytes before the offset)', async () => {
@@ -121,7 +121,7 @@ describe('copytruncate, repeatedly', () => {
     appendFileSync(path, lines(23, 23));
     await waitForLines(c, 23);
     expect(c.numbers()).toEqual(range(1, 23));
-    expect(c.gaps()).toEqual([]);
+    expect(c.gaps().map((g) => g.message)).toEqual([]);
   });
 
   it('copytruncate every few dozen lines under a running writer: every line exactly once, in order', async () => {
@@ -131,7 +131,6 @@ describe('copytruncate, repeatedly', () => {
     const c = start();
     await waitForLines(c, 1);
     const total = 2000;
-    let truncations = 0;
     for (let n = 2; n <= total; ) {
       const to = Math.min(total, n + (n % 5));
       appendFileSync(path, lines(n, to));
@@ -144,9 +143,8 @@ describe('copytruncate, repeatedly', () => {
         }
         copyFileSync(path, join(dir, 'audit.log.1'));
         truncateSync(path, 0);
-        // at most one more copytruncate before the follower has looked (covered by the test above)
-        truncations++;
-        await waitFor(() => c.notices().filter((x) => x.includes('truncated')).length >= truncations, 'the follower to notice');
+        // one copytruncate at a time (several between two looks: the test above and the one below)
+        await waitForLines(c, n - 1);
       }
       await new Promise((r) => setImmediate(r));
     }
@@ -154,7 +152,7 @@ describe('copytruncate, repeatedly', () => {
     appendFileSync(path, lines(total + 1, total + 1));
     await waitForLines(c, total + 1);
     expect(c.numbers()).toEqual(range(1, total + 1));
-    expect(c.gaps()).toEqual([]);
+    expect(c.gaps().map((g) => g.message)).toEqual([]);
   });
 });
 
@@ -198,6 +196,6 @@ describe('copytruncate by a writer in another process', () => {
     appendFileSync(path, lines(total + 1, total + 1));
     await waitForLines(c, total + 1);
     expect(c.numbers()).toEqual(range(1, total + 1));
-    expect(c.gaps()).toEqual([]);
+    expect(c.gaps().map((g) => g.message)).toEqual([]);
   });
 });
