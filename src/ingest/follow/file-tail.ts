@@ -123,6 +123,8 @@ interface Segment {
   live: boolean;
   /** the name it was found under after rotation, when seen */
   rotatedName: string | undefined;
+  /** birth time (ms; 0 where the filesystem has none): rotation order */
+  born: number;
   /** when a deleted file was found drained (grace before releasing it) */
   drainedAt: number | undefined;
 }
@@ -462,10 +464,11 @@ export class FileTail {
       seg.rotatedName = own.name;
       seg.live = false; // already rotated away: the next look finds the file now at the path
     }
-    const names: string[] = [];
-    if (!history) names.push(...(await this.pushRotated(older)));
     this.chain.push(seg);
-    names.push(...(await this.pushRotated(newer)));
+    // Each goes where its birth puts it among the files not started yet: usually just before the
+    // new file, but before an earlier one too when a scan missed it (readdir can skip an entry
+    // that is being renamed).
+    const names = await this.pushRotated(history ? newer : missed);
     if (history) for (const m of older) this.knownNames.add(m.name);
     if (history && backfill > 0) await this.backfillFromHistory(older, backfill);
     for (const g of history ? gz : []) this.seenGz.add(g);
@@ -519,11 +522,29 @@ export class FileTail {
         continue;
       }
       seg.final = true;
-      seg.rotatedName = m.name;
-      this.chain.push(seg);
+      this.insertByBirth(seg);
       names.push(m.name);
     }
     return names;
+  }
+
+  /** Inserts a rotated file before the trailing files that were created after it and not started. */
+  private insertByBirth(x: Segment): void {
+    let i = this.chain.length;
+    for (; i > 0; i--) {
+      const s = this.chain[i - 1] as Segment;
+      const unstarted = s.pos === 0 && s.tail.length === 0;
+      if (!unstarted || !this.bornAfter(s, x)) break;
+    }
+    this.chain.splice(i, 0, x);
+  }
+
+  /** Whether `s` was created after `x` (birth time; in the same clock tick, the rotated name). */
+  private bornAfter(s: Segment, x: Segment): boolean {
+    if (s.born !== x.born) return s.born > x.born;
+    if (s.rotatedName === undefined) return true; // still the live file: the newest
+    if (x.rotatedName === undefined) return false;
+    return this.names.rank(s.rotatedName) > this.names.rank(x.rotatedName);
   }
 
   /**
@@ -579,6 +600,7 @@ export class FileTail {
       final: false,
       live: false,
       rotatedName: undefined,
+      born: st.birthtimeMs,
       drainedAt: undefined,
     };
   }

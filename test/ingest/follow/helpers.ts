@@ -111,3 +111,8 @@ export function lumberjackName(stem: string, ext: string, t: number): string {
   const iso = new Date(t).toISOString().replace(/:/g, '-').replace('Z', '');
   return `${stem}-${iso}${ext}`;
 }
+
+/** For a failing order assertion: where the sequence jumps (debugging aid). */
+export function breaks(ns: number[]): [number, number][] {
+  return ns.flatMap((x, i): [number, number][] => (i > 0 && x !== (ns[i - 1] ?? 0) + 1 ? [[ns[i - 1] ?? 0, x]] : []));
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Collector, follow, line, lines, lumberjackName, range, tempDir, waitFor, waitForLines } from './helpers.js';
+import { breaks, type Collector, follow, line, lines, lumberjackName, range, tempDir, waitFor, waitForLines } from './helpers.js';
 
 let cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -300,6 +300,7 @@ describe('a writer in another process', () => {
     await waitForLines(c, total);
     appendFileSync(path, lines(total + 1, total + 1));
     await waitForLines(c, total + 1);
+    expect(breaks(c.numbers())).toEqual([]);
     expect(c.numbers()).toEqual(range(1, total + 1));
     expect(c.gaps()).toEqual([]);
   });
