@@ -44,6 +44,8 @@ export interface FollowOptions {
   watcher?: DirWatcherFactory | false;
   /** wall clock for gap timestamps and grace periods */
   now?: () => number;
+  /** debugging: called with a line for each state change (segments opened, placed, read, retired) */
+  trace?: (event: string) => void;
 }
 
 /**
@@ -295,6 +297,14 @@ export class FileTail {
     this.release();
   }
 
+  private trace(event: () => string): void {
+    if (this.opts.trace) this.opts.trace(event());
+  }
+
+  private chainState(): string {
+    return this.chain.map((s) => `${s.rotatedName ?? '-'}#${s.key.split(':')[1]}@${s.pos}${s.live ? 'L' : ''}${s.final ? 'F' : ''}`).join(' ');
+  }
+
   private notice(message: string): void {
     this.queue.push({ kind: 'notice', source: this.path, message });
   }
@@ -306,6 +316,7 @@ export class FileTail {
   }
 
   private emit(res: SplitResult): void {
+    if (res.lines.length > 0) this.trace(() => `lines ${res.lines[0]?.slice(0, 14)} … ${res.lines[res.lines.length - 1]?.slice(0, 14)}`);
     if (res.lines.length > 0) this.queue.push({ kind: 'lines', source: this.path, lines: res.lines });
     for (const bytes of res.longLines) this.queue.push({ kind: 'long', source: this.path, bytes });
   }
@@ -469,6 +480,7 @@ export class FileTail {
     // new file, but before an earlier one too when a scan missed it (readdir can skip an entry
     // that is being renamed).
     const names = await this.pushRotated(history ? newer : missed);
+    this.trace(() => `placed #${seg.key.split(':')[1]} own=${own?.name} missed=${missed.map((m) => m.name).join(',')} → ${this.chainState()}`);
     if (history) for (const m of older) this.knownNames.add(m.name);
     if (history && backfill > 0) await this.backfillFromHistory(older, backfill);
     for (const g of history ? gz : []) this.seenGz.add(g);
@@ -642,10 +654,32 @@ export class FileTail {
     if (dirStamp === this.dirStamp && !this.dirStampFresh) return false;
     const { rotated } = await this.scanDir();
     const held = new Set(this.chain.map((s) => s.key));
-    return rotated.some((r) => !this.seen.has(r.key) && !held.has(r.key) && r.st.size > 0);
+    if (!rotated.some((r) => !this.seen.has(r.key) && !held.has(r.key) && r.st.size > 0)) return false;
+    // New rotated files are copies only if our file is still at the path: a rename rotation we have
+    // not noticed yet also adds rotated files (newer than ours), and the next look handles that.
+    // (Checked after the scan: a file that left the path never comes back to it.)
+    return this.stillAtPath(seg);
   }
 
+  /**
+   * The rotated files in the directory, by name with their identity. logrotate renames `.1` to `.2`
+   * (and so on) while we look, so a name can point at another file by the time we stat it, or be
+   * skipped by readdir: the listing is taken until two in a row agree (at most three tries).
+   */
   private async scanDir(): Promise<{ rotated: DirEntryInfo[]; gz: string[] }> {
+    let last = await this.scanOnce();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const again = await this.scanOnce();
+      const same =
+        again.gz.join('/') === last.gz.join('/') &&
+        again.rotated.map((r) => `${r.name}=${r.key}`).join('/') === last.rotated.map((r) => `${r.name}=${r.key}`).join('/');
+      last = again;
+      if (same) break;
+    }
+    return last;
+  }
+
+  private async scanOnce(): Promise<{ rotated: DirEntryInfo[]; gz: string[] }> {
     let names: string[];
     try {
       const d = await stat(this.dir);
@@ -653,7 +687,7 @@ export class FileTail {
       // Directory times come from a coarse kernel clock: a change later in the same tick would
       // leave the stamp as it is, so a stamp this recent is not trusted to mean "unchanged".
       this.dirStampFresh = Date.now() - d.mtimeMs < DIR_STAMP_TRUST_MS;
-      names = await readdir(this.dir);
+      names = (await readdir(this.dir)).sort();
     } catch {
       return { rotated: [], gz: [] };
     }
@@ -800,6 +834,7 @@ export class FileTail {
         ? `truncated after being copied to ${copy.rotatedName}; finishing the copy, then reading the file from the start`
         : 'truncated; reading it from the start',
     );
+    this.trace(() => `truncated #${seg.key.split(':')[1]} at ${seg.pos} copy=${copy?.rotatedName} later=${later.map((l) => l.name).join(',')}`);
     const i = this.chain.indexOf(seg);
     if (copy || later.length > 0) {
       const whole: Segment[] = [];
@@ -894,6 +929,7 @@ export class FileTail {
       }
     }
     if (n > 0) {
+      this.trace(() => `read #${seg.key.split(':')[1]} at ${seg.pos} +${n} moved=${writerMoved}`);
       this.emit(this.splitter.push(this.buf.subarray(k, bytesRead)));
       seg.pos += n;
       seg.size = Math.max(seg.size, seg.pos);
@@ -920,6 +956,7 @@ export class FileTail {
   }
 
   private async retire(seg: Segment): Promise<void> {
+    this.trace(() => `retire #${seg.key.split(':')[1]} at ${seg.pos} → ${this.chainState()}`);
     this.emit(this.splitter.end());
     this.chain.shift();
     if (seg.final) {

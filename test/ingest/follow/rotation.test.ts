@@ -264,7 +264,8 @@ describe('lumberjack with --audit-log-compress', () => {
 
 describe('a writer in another process', () => {
   it('rotating lumberjack-style every ~60 lines at full speed: every line exactly once, in order', async () => {
-    const { dir, path, start } = setup();
+    const trace: string[] = [];
+    const { dir, path, start } = setup({ trace: (e) => trace.push(e) });
     writeFileSync(path, lines(1, 1));
     const c = start();
     await waitForLines(c, 1);
@@ -300,6 +301,11 @@ describe('a writer in another process', () => {
     await waitForLines(c, total);
     appendFileSync(path, lines(total + 1, total + 1));
     await waitForLines(c, total + 1);
+    const jumps = breaks(c.numbers());
+    if (jumps.length > 0) {
+      const at = trace.findIndex((t) => t.includes(`{"n":${jumps[0]?.[0]},`));
+      console.error(JSON.stringify(jumps), '\n' + trace.slice(Math.max(0, at - 40), at + 40).join('\n'));
+    }
     expect(breaks(c.numbers())).toEqual([]);
     expect(c.numbers()).toEqual(range(1, total + 1));
     expect(c.gaps()).toEqual([]);
