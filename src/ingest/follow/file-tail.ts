@@ -188,6 +188,7 @@ export class FileTail {
   private watcher: DirWatcher | undefined;
   private watcherState: 'none' | 'running' | 'failed' = 'none';
   private running = false;
+  private overflowReported = false;
   /** the directory's mtime and ctime at the last scan */
   private dirStamp = '';
   private dirStampFresh = true;
@@ -417,9 +418,13 @@ export class FileTail {
       return;
     }
     if (this.chain.length >= MAX_SEGMENTS) {
-      this.gap('other', `${this.base}: too many rotated files waiting to be read; skipped one`);
+      // Said once: every look until the consumer drains some would say it again, and these
+      // items would pile up while it is stopped. The file is opened once there is room.
+      if (!this.overflowReported) this.gap('other', `${this.base}: too many rotated files waiting to be read; newer ones may be lost`);
+      this.overflowReported = true;
       return;
     }
+    this.overflowReported = false;
     const hadOpened = this.everOpened;
     // Open first, then scan: every file rotated before this open shows up in the scan.
     const seg = await this.openSegment(this.path);
