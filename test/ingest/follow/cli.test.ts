@@ -3,7 +3,7 @@
  * file appears, grows and rotates; stdin; the summary on SIGTERM; errors as one line.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, ROOT, runCli } from '../../cli/run-cli.js';
@@ -111,6 +111,16 @@ describe('auditop FILE (follow mode, headless)', () => {
     const out = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { auditID: string; source: string });
     expect(out.map((e) => e.auditID)).toEqual(ids(0, 12));
     expect(out[0]?.source).toBe('stdin');
+  });
+
+  it.skipIf(process.getuid?.() === 0)('an unreadable log (0600 root): exit 1 in one line suggesting sudo', async () => {
+    const d = dir();
+    const path = join(d, 'audit.log');
+    writeFileSync(path, chunk(0, 2));
+    chmodSync(path, 0o000);
+    const r = await runCli([path, '--no-tui']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^auditop: cannot read .*audit\.log.*sudo.*\n$/);
   });
 
   it('a directory is an error in one line (exit 1) that points to replay', async () => {
