@@ -1,11 +1,12 @@
 import type { Stats } from 'node:fs';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { GapInfo } from '../../detect/types.js';
 import { SourceError, sourceErrorFrom } from '../file-source.js';
 import { LineSplitter, type SplitResult } from '../lines.js';
 import type { SourceItem } from '../source.js';
 import { backfillScan } from './backfill.js';
+import { DirScanner, type DirEntryInfo, gzipIsize, keyOf } from './dir-scan.js';
 import { rotatedNameMatcher, type RotatedNameMatcher } from './rotated-names.js';
 import { chokidarDirWatcher, networkFilesystem, type DirWatcher, type DirWatcherFactory } from './wake.js';
 
@@ -85,12 +86,6 @@ const DELETED_RELEASE_MS = 5000;
  */
 const MAX_SEGMENTS = 256;
 
-/**
- * A directory stamp younger than this at scan time may hide a change made later in the same clock
- * tick (Linux file times advance once per jiffy, 1–10 ms); 50 ms leaves a wide margin.
- */
-const DIR_STAMP_TRUST_MS = 50;
-
 const EMPTY = Buffer.alloc(0);
 
 /** One file the path has pointed at, open until we have read it to its end. */
@@ -131,16 +126,6 @@ interface Segment {
   drainedAt: number | undefined;
 }
 
-interface DirEntryInfo {
-  name: string;
-  key: string;
-  st: Stats;
-}
-
-function keyOf(st: Stats): string {
-  return `${st.dev}:${st.ino}:${st.birthtimeMs}`;
-}
-
 function errCode(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
 }
@@ -158,6 +143,7 @@ export class FileTail {
   /** the followed file's name, for messages */
   private readonly base: string;
   private readonly names: RotatedNameMatcher;
+  private readonly scanner: DirScanner;
   private readonly splitter: LineSplitter;
   private readonly buf = Buffer.allocUnsafe(TAIL_BYTES + CHUNK);
   private readonly now: () => number;
@@ -189,9 +175,6 @@ export class FileTail {
   private watcherState: 'none' | 'running' | 'failed' = 'none';
   private running = false;
   private overflowReported = false;
-  /** the directory's mtime and ctime at the last scan */
-  private dirStamp = '';
-  private dirStampFresh = true;
 
   constructor(
     readonly path: string,
@@ -200,6 +183,7 @@ export class FileTail {
     this.dir = dirname(path);
     this.base = basename(path);
     this.names = rotatedNameMatcher(path);
+    this.scanner = new DirScanner(this.dir, this.names);
     this.splitter = new LineSplitter(opts.maxLineBytes);
     this.now = opts.now ?? Date.now;
     if (opts.watcher === false) this.watcherState = 'failed';
@@ -468,7 +452,7 @@ export class FileTail {
    * At start (`history`), the older ones are history and only remembered.
    */
   private async placeWithMissed(seg: Segment, history: boolean, backfill = 0): Promise<string[]> {
-    const { rotated, gz } = await this.scanDir();
+    const { rotated, gz } = await this.scanner.scan();
     const held = new Set(this.chain.map((s) => s.key));
     const own = rotated.find((r) => r.key === seg.key);
     const missed = rotated
@@ -636,7 +620,7 @@ export class FileTail {
         return seg;
       }
       await seg?.fh.close();
-      name = (await this.scanDir()).rotated.find((x) => x.key === r.key)?.name;
+      name = (await this.scanner.scan()).rotated.find((x) => x.key === r.key)?.name;
     }
     return undefined;
   }
@@ -649,68 +633,14 @@ export class FileTail {
    */
   private async copiedUnseen(seg: Segment): Promise<boolean> {
     if (seg.pos !== 0 || seg.head.length > 0) return false;
-    let dirStamp: string;
-    try {
-      const d = await stat(this.dir);
-      dirStamp = `${d.mtimeMs}:${d.ctimeMs}`;
-    } catch {
-      return false;
-    }
-    if (dirStamp === this.dirStamp && !this.dirStampFresh) return false;
-    const { rotated } = await this.scanDir();
+    if (!(await this.scanner.changedSinceScan())) return false;
+    const { rotated } = await this.scanner.scan();
     const held = new Set(this.chain.map((s) => s.key));
     if (!rotated.some((r) => !this.seen.has(r.key) && !held.has(r.key) && r.st.size > 0)) return false;
     // New rotated files are copies only if our file is still at the path: a rename rotation we have
     // not noticed yet also adds rotated files (newer than ours), and the next look handles that.
     // (Checked after the scan: a file that left the path never comes back to it.)
     return this.stillAtPath(seg);
-  }
-
-  /**
-   * The rotated files in the directory, by name with their identity. logrotate renames `.1` to `.2`
-   * (and so on) while we look, so a name can point at another file by the time we stat it, or be
-   * skipped by readdir: the listing is taken until two in a row agree (at most three tries).
-   */
-  private async scanDir(): Promise<{ rotated: DirEntryInfo[]; gz: string[] }> {
-    let last = await this.scanOnce();
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const again = await this.scanOnce();
-      const same =
-        again.gz.join('/') === last.gz.join('/') &&
-        again.rotated.map((r) => `${r.name}=${r.key}`).join('/') === last.rotated.map((r) => `${r.name}=${r.key}`).join('/');
-      last = again;
-      if (same) break;
-    }
-    return last;
-  }
-
-  private async scanOnce(): Promise<{ rotated: DirEntryInfo[]; gz: string[] }> {
-    let names: string[];
-    try {
-      const d = await stat(this.dir);
-      this.dirStamp = `${d.mtimeMs}:${d.ctimeMs}`;
-      // Directory times come from a coarse kernel clock: a change later in the same tick would
-      // leave the stamp as it is, so a stamp this recent is not trusted to mean "unchanged".
-      this.dirStampFresh = Date.now() - d.mtimeMs < DIR_STAMP_TRUST_MS;
-      names = (await readdir(this.dir)).sort();
-    } catch {
-      return { rotated: [], gz: [] };
-    }
-    const gz = names.filter((n) => this.names.isCompressed(n));
-    // In parallel: a directory can hold hundreds of backups, and the scan runs on every rotation.
-    const stats = await Promise.all(
-      names
-        .filter((n) => this.names.isRotated(n))
-        .map(async (name): Promise<DirEntryInfo | undefined> => {
-          try {
-            const st = await stat(join(this.dir, name));
-            return st.isFile() ? { name, key: keyOf(st), st } : undefined;
-          } catch {
-            return undefined; // gone between readdir and stat: compressed (the .gz check covers it) or deleted
-          }
-        }),
-    );
-    return { rotated: stats.filter((r): r is DirEntryInfo => r !== undefined), gz };
   }
 
   private async stillAtPath(seg: Segment): Promise<boolean> {
@@ -723,7 +653,7 @@ export class FileTail {
 
   /** Rotated files present when we started (and the path missing) are history: remember them as read. */
   private async rememberHistory(): Promise<void> {
-    const { rotated, gz } = await this.scanDir();
+    const { rotated, gz } = await this.scanner.scan();
     for (const g of gz) this.seenGz.add(g);
     await this.afterScan(rotated, gz);
   }
@@ -783,7 +713,7 @@ export class FileTail {
     // What the file holds now, taken BEFORE the scan: another copytruncate after this point changes
     // these first bytes (so the next look catches it) even if its copy is too new for this scan.
     const now = await this.headOf(seg);
-    const { rotated, gz } = await this.scanDir();
+    const { rotated, gz } = await this.scanner.scan();
     const held = new Set(this.chain.map((s) => s.key));
     const fresh = rotated.filter((r) => !this.seen.has(r.key) && !held.has(r.key)).sort(this.byRotation);
     let copy: Segment | undefined;
@@ -977,22 +907,5 @@ export class FileTail {
       // Only recent rotations can still be waiting for compression.
       if (this.unnamedSizes.length > 16) this.unnamedSizes.shift();
     }
-  }
-}
-
-/** The uncompressed size mod 2^32 from a gzip trailer (its last 4 bytes), when readable. */
-async function gzipIsize(path: string): Promise<number | undefined> {
-  let fh: FileHandle | undefined;
-  try {
-    fh = await open(path, 'r');
-    const st = await fh.stat();
-    if (st.size < 18) return undefined; // still being written: smaller than a gzip header + trailer
-    const b = Buffer.alloc(4);
-    await fh.read(b, 0, 4, st.size - 4);
-    return b.readUInt32LE(0);
-  } catch {
-    return undefined;
-  } finally {
-    await fh?.close().catch(() => undefined);
   }
 }
