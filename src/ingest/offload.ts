@@ -35,6 +35,16 @@ const MARK = 'auditopDecodeWorker';
  * 402/401 MiB (over the 400 MB target).
  */
 export const MAX_IN_FLIGHT = 8;
+/**
+ * The worker hands a chunk over undecoded when at most this many messages (one chunk: its batch and
+ * progress item) are unconsumed, and never two chunks in a row. Waiting until the main thread had
+ * consumed everything (0) left it waiting for batches ~1.5-1.9 s of a ~7.5 s replay of the 1M-event
+ * bench file while the worker, the bottleneck, decoded; with 2 it decodes ~16% of the chunks itself
+ * and waits ~0.35 s. Measured (AUDITOP_DEBUG_OFFLOAD=1, 2 cores, load 1.8-2.4, alternating runs):
+ * 0 → 8.11/7.45/7.31 s wall, 386-389 MiB peak; 2 → 6.82/7.35/7.02 s, 387-394 MiB. (4, without the
+ * "never two in a row": 6.98/6.94 s, 397/398 MiB: the main thread became the bottleneck.)
+ */
+const HANDOFF_SLACK = 2;
 
 /**
  * The worker's young generation. Nothing it allocates outlives the line it decodes (events are
@@ -168,6 +178,8 @@ async function workerMain(input: WorkerInput): Promise<void> {
   };
   port.postMessage({ t: 'ready' } satisfies WorkerMessage);
 
+  /** the previous chunk was handed over undecoded: never two in a row (at most half of them) */
+  let handedLast = false;
   // Where the current line's bytes are: an event whose raw is that line is sent as those bytes.
   let line: string | null = null;
   let lineBuf: Buffer | null = null;
@@ -194,16 +206,18 @@ async function workerMain(input: WorkerInput): Promise<void> {
         // Wait for a credit before filling buffers: the ones returned with it are reused.
         await credit();
         if (closed) break;
-        if (credits === MAX_IN_FLIGHT) {
-          // The main thread has consumed everything and is waiting: rather than have it idle
-          // while this batch is decoded here, let it decode this one itself (the in-thread path)
-          // while this thread goes on with the next. Self-balancing: the faster the main thread
-          // is, the more often it finds nothing queued and takes a share of the decoding.
+        if (!handedLast && credits >= MAX_IN_FLIGHT - HANDOFF_SLACK) {
+          handedLast = true;
+          // The main thread has at most one chunk queued and will soon wait: rather than have it
+          // idle while this batch is decoded here, let it decode this one itself (the in-thread
+          // path) while this thread goes on with the next. Self-balancing: the faster the main
+          // thread is, the more often it finds little queued and takes a share of the decoding.
           // (The bytes are cloned, not transferred: a gunzip chunk shares zlib's output buffer.)
           if (dbg !== null) dbg.handedOff++;
           await post({ t: 'item', item });
           continue;
         }
+        handedLast = false;
         const td = dbg === null ? 0 : performance.now();
         const { lines, bytes } = item;
         lineBuf = bytes === undefined ? null : bytes.buf;

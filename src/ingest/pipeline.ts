@@ -160,7 +160,7 @@ async function worthOffloading(plan: FileSourcePlan): Promise<boolean> {
   // decoding on another core. Measured, 1M bench events, 2 cores shared with other jobs (load 3-7),
   // this commit: worker 8.5-16.4 s wall, 12.6-13.4 s CPU, 382-394 MB peak RSS; in-thread 9.7-11.0 s,
   // 11.0-11.3 s CPU, 346-357 MB. Within the 400 MB target, and never much slower even with the cores
-  // busy (the main thread takes a share of the decoding whenever it finds nothing queued), so any
+  // busy (the main thread takes a share of the decoding whenever it has little queued), so any
   // machine with a second core uses it. (Before, it also required the last minute's load to leave a
   // core free, because the worker's peak RSS was over the target: 413-432 MB.)
   return availableParallelism() >= 2;
