@@ -4,6 +4,7 @@ import { openFileSource } from '../file-source.js';
 import { LineSplitter } from '../lines.js';
 import type { Source, SourceItem } from '../source.js';
 import { isMultiEventLine, lineTime } from './event-time.js';
+import { readPlainFrom, seekOffset } from './seek.js';
 import { resolveReplayInput, type ReplayFile, type ReplaySet } from './sets.js';
 import { OPEN_WINDOW, formatBound, needsLogSpan, resolveBound, type TimeBound, type TimeWindow } from './window.js';
 
@@ -105,15 +106,25 @@ export async function openReplay(paths: readonly string[], opts: ReplayOptions):
       files = keep;
     }
     if (files.length === 0 || closed) return;
+    // A large plain file that starts before the window: seek close to --since (seek.ts).
+    const offset = window.since !== -Infinity ? await seekOffset(files[0]!.path, window.since, ORDER_SLACK_MS) : 0;
+    const rest = offset > 0 ? files.slice(1) : files;
     const src = openFileSource(
-      files.map((f) => f.path),
+      rest.map((f) => f.path),
       opts.chunkBytes === undefined ? { maxLineBytes: opts.maxLineBytes } : { maxLineBytes: opts.maxLineBytes, chunkBytes: opts.chunkBytes },
     );
     fileSources.add(src);
+    async function* raw(): AsyncGenerator<SourceItem> {
+      if (offset > 0) {
+        yield { kind: 'notice', source: files[0]!.path, message: `skipped the first ${formatBytes(offset)} of ${files[0]!.path} (before ${formatBound(window.since)})` };
+        yield* readPlainFrom(files[0]!.path, offset, opts.maxLineBytes, () => closed);
+      }
+      if (rest.length > 0) yield* src.items();
+    }
     let prevTs = -Infinity;
     let past = false;
     try {
-      for await (const item of src.items()) {
+      for await (const item of raw()) {
         if (item.kind === 'progress') {
           yield progressed(item.source, item.bytesRead);
           continue;
@@ -374,4 +385,12 @@ async function fileEnd(f: ReplayFile, maxLineBytes: number, scan: boolean): Prom
     await src.close();
   }
   return last;
+}
+
+/** "812 MB", "3.4 GB", "640 kB" for notices. */
+export function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${Math.round(n / 1e6)} MB`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)} kB`;
+  return `${n} B`;
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -28,8 +29,16 @@ export function eventLine(id: string, ms: number, extra: Record<string, unknown>
   });
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary directory removed after the test file. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'auditop-replay-'));
+  const d = mkdtempSync(join(tmpdir(), 'auditop-replay-'));
+  made.push(d);
+  return d;
 }
 
 /** Writes lines to dir/name (gzip when the name ends in .gz) and returns the path. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openReplay } from '../../../src/ingest/replay/replay-source.js';
+import { ORDER_SLACK_MS, openReplay } from '../../../src/ingest/replay/replay-source.js';
+import { SEEK_MIN_BYTES, seekOffset } from '../../../src/ingest/replay/seek.js';
 import { parseTimeBound, type TimeBound } from '../../../src/ingest/replay/window.js';
 import { collect, eventLine, series, T0, tempDir, writeLog } from './helpers.js';
 
@@ -93,5 +94,29 @@ describe('replay source', () => {
     writeLog(dir, 'audit.log', [eventLine('in', T0 + 60_000), '{"truncated', eventLine('out', T0 + 600_000), 'junk']);
     const r = await openReplay([dir], { maxLineBytes: MAX, until: bound('2026-11-20T10:05:00Z') });
     expect((await collect(r.source)).ids).toEqual(['in', '?']);
+  });
+});
+
+describe('seeking to --since in a large plain log', () => {
+  it('starts near the window instead of reading the file from the start, and keeps exactly the window', async () => {
+    const dir = tempDir();
+    // ~12 MB: 24,000 events one per second (6h40m)
+    const path = writeLog(dir, 'audit.log', series('s', T0, 24_000, 1_000));
+    const since = T0 + 20_000_000;
+    const seekTo = await seekOffset(path, since, ORDER_SLACK_MS);
+    expect(seekTo).toBeGreaterThan(SEEK_MIN_BYTES);
+    const r = await openReplay([path], { maxLineBytes: MAX, since: { kind: 'absolute', ms: since }, until: { kind: 'absolute', ms: since + 2_000 } });
+    const got = await collect(r.source);
+    expect(got.ids).toEqual(['s-20000', 's-20001', 's-20002']);
+    expect(got.notices.some((n) => /^skipped the first \d+ MB of .*audit\.log \(before 2026-11-20T15:33:20Z\)$/.test(n))).toBe(true);
+    expect(got.progress.at(-1)!.bytesRead).toBe(got.progress.at(-1)!.bytesTotal);
+  });
+
+  it('does not seek in a gzip file or a small one', async () => {
+    const dir = tempDir();
+    const gz = writeLog(dir, 'a.log.gz', series('g', T0, 100, 1_000));
+    const small = writeLog(dir, 'b.log', series('p', T0, 100, 1_000));
+    expect(await seekOffset(gz, T0 + 50_000, 0)).toBe(0);
+    expect(await seekOffset(small, T0 + 50_000, 0)).toBe(0);
   });
 });
