@@ -1,0 +1,62 @@
+/**
+ * `auditop replay PATH…`: what run.ts's createSources needs, in one call. The replay source (sets,
+ * merge, window; replay-source.ts) feeds the pipeline; the pacer (pacer.ts) is the pipeline's `pace`
+ * hook and the object the screen drives (space, +, -, ]) and reads the status bar from.
+ */
+import type { Source } from '../source.js';
+import { createPacer, type Pacer, type PacerClock, type Speed } from './pacer.js';
+import { openReplay, type Replay } from './replay-source.js';
+import type { TimeBound } from './window.js';
+
+export { Pacer, type ReplayStatus, type Speed, formatDuration, clampSpeed, MIN_SPEED, MAX_SPEED } from './pacer.js';
+export { parseTimeBound, type TimeBound, type TimeWindow } from './window.js';
+
+export interface ReplayConfig {
+  paths: readonly string[];
+  maxLineBytes: number;
+  speed: Speed;
+  since?: TimeBound | undefined;
+  until?: TimeBound | undefined;
+  /** where pacing notices go ("skipped 2h 13m of silence"), e.g. engine.notice('replay', m) */
+  onNotice?: (message: string) => void;
+  /** tests inject fake timers */
+  clock?: PacerClock;
+}
+
+export interface ReplayHandle {
+  /** closing it also releases a pipeline waiting on the pacer */
+  source: Source;
+  pacer: Pacer;
+  /**
+   * The pipeline's pace hook. Undefined when `unpaced` is asked for at --speed max: headless replay
+   * then decodes straight into the engine, the fastest path (pause and speed keys need a screen).
+   */
+  pace: ((tsMs: number) => Promise<void> | undefined) | undefined;
+  replay: Replay;
+}
+
+/**
+ * Resolves the paths into sets, the window into times, and builds the source and the pacer.
+ * Throws SourceError (exit 1 with the path and reason) for an input that cannot be read.
+ */
+export async function createReplay(cfg: ReplayConfig, opts: { unpaced?: boolean } = {}): Promise<ReplayHandle> {
+  const pacer = createPacer({ speed: cfg.speed, clock: cfg.clock, onNotice: cfg.onNotice });
+  const replay = await openReplay(cfg.paths, {
+    maxLineBytes: cfg.maxLineBytes,
+    since: cfg.since,
+    until: cfg.until,
+    onProgress: (read, total) => pacer.progress(read, total),
+    onEnd: () => pacer.finish(),
+  });
+  const inner = replay.source;
+  const source: Source = {
+    name: inner.name,
+    items: () => inner.items(),
+    async close() {
+      pacer.close();
+      await inner.close();
+    },
+  };
+  const unpaced = opts.unpaced === true && cfg.speed === 'max';
+  return { source, pacer, pace: unpaced ? undefined : (ts) => pacer.pace(ts), replay };
+}
