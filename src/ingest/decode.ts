@@ -214,7 +214,7 @@ function oneLine(t: string): string {
   return v === FAILED ? JSON.stringify(t) : JSON.stringify(v);
 }
 
-interface Cut {
+export interface Cut {
   /** the line with requestObject/responseObject removed */
   text: string;
   request: boolean;
@@ -233,7 +233,7 @@ const RESP_KEY = ',"responseObject":';
  * indexOf (a `"` inside a JSON string is always escaped, so braces are only counted between strings);
  * a value that cannot be delimited leaves the line uncut, and the caller falls back to a whole parse.
  */
-function cutBodies(line: string): Cut | null {
+export function cutBodies(line: string): Cut | null {
   let at = line.indexOf(REQ_KEY);
   const respAt = line.indexOf(RESP_KEY);
   if (at === -1 && respAt === -1) return null;

@@ -286,7 +286,7 @@ function gzipChunks(handle: FileHandle, chunkBytes: number, open_: Set<{ close()
       // Streams read ahead by at most their highWaterMark, and async iteration pulls on demand,
       // so memory stays bounded by one compressed and one decompressed chunk.
       raw = handle.createReadStream({ start: 0, highWaterMark: chunkBytes, autoClose: false });
-      const gunzip = createGunzip({ chunkSize: Math.min(chunkBytes, 256 * 1024) });
+      const gunzip = createGunzip({ chunkSize: Math.max(64, Math.min(chunkBytes, 256 * 1024)) });
       const streams = { close: async () => { raw?.destroy(); gunzip.destroy(); } };
       open_.add(streams);
       // pipeline destroys both streams on an error in either, which then surfaces in the iteration.
