@@ -8,10 +8,12 @@
  *
  * Control API (what the screen maps keys to; all idempotent, safe at any time, also after the end):
  *   pause() / resume() / togglePause()   space: the clock stops; ingest stops after the current event
- *   setSpeed(n | 'max')                   clamped to 0.1–10000; 'max' does not wait at all
+ *   setSpeed(n | 'max')                   clamped to 0.1–10000; 'max' (or Infinity) does not wait at all
  *   faster() / slower()                   `+` / `-`: double / halve (10000 → max → … ; max → 10000)
  *   jump(ms = 60_000)                     `]`: move the clock a minute of event time ahead
- *   status(): ReplayStatus                { clock, speed, paused, bytesRead, bytesTotal, finished, skippedMs }
+ *   status(): ReplayStatus                { clock, speed (Infinity = max), paused, bytesRead, bytesTotal,
+ *                                          progress (0..1), finished (= done), skippedMs }; the same object
+ *                                          until something changes
  *   subscribe(fn): unsubscribe            fn() after any control change, progress step, notice or the end
  * The replay source feeds `progress()` and `finish()`; `close()` releases a waiting pipeline on quit.
  *
@@ -34,13 +36,18 @@ export type Speed = number | 'max';
 export interface ReplayStatus {
   /** event time (ms since the epoch) of the latest event delivered or the clock after a jump; NaN before the first */
   clock: number;
-  speed: Speed;
+  /** speed factor; Infinity for max (a number, so the status bar can format and compare it directly) */
+  speed: number;
   paused: boolean;
   /** bytes of the files on disk read so far and in total (compressed size for .gz) */
   bytesRead: number;
   bytesTotal: number;
-  /** the replay has reached the end of its input */
+  /** bytesRead / bytesTotal in 0..1, NaN while unknown: the status bar's progress bar */
+  progress: number;
+  /** the replay has reached the end of its input ("replay finished") */
   finished: boolean;
+  /** the same as `finished`, under the name the screen's store reads */
+  done: boolean;
   /** event time skipped by shortening idle stretches, in ms */
   skippedMs: number;
 }
@@ -178,11 +185,13 @@ export class Pacer {
       this.snapshot = {
         // while paused after a jump the clock shows where the jump landed, even before an event arrives there
         clock: this.paused && !(this.frozenTs <= this.lastTs) ? this.frozenTs : this.lastTs,
-        speed: this.speed,
+        speed: this.speed === 'max' ? Infinity : this.speed,
         paused: this.paused,
         bytesRead: this.bytesRead,
         bytesTotal: this.bytesTotal,
+        progress: this.bytesTotal > 0 ? Math.min(1, this.bytesRead / this.bytesTotal) : this.finished ? 1 : Number.NaN,
         finished: this.finished,
+        done: this.finished,
         skippedMs: this.skippedMs,
       };
     }

@@ -106,11 +106,13 @@ describe('pacer', () => {
     pacer.faster();
     expect(pacer.status().speed).toBe(10_000);
     pacer.faster();
-    expect(pacer.status().speed).toBe('max');
+    expect(pacer.status().speed).toBe(Infinity);
     pacer.faster();
-    expect(pacer.status().speed).toBe('max');
+    expect(pacer.status().speed).toBe(Infinity);
     pacer.slower();
     expect(pacer.status().speed).toBe(10_000);
+    pacer.setSpeed(Infinity); // the screen's store writes max as Infinity
+    expect(pacer.status().speed).toBe(Infinity);
     pacer.setSpeed(0.01);
     expect(pacer.status().speed).toBe(0.1);
     pacer.slower();
@@ -167,6 +169,19 @@ describe('pacer', () => {
     expect(delivered).toEqual([0, 0, 0, 200]);
   });
 
+  it('does not race to catch up after the pipeline fell behind', async () => {
+    const pacer = createPacer({ speed: 1, clock: fakeClock });
+    expect(pacer.pace(T0)).toBeUndefined();
+    // the consumer was busy for 5 s of wall time (a dense stretch, a stalled loop)
+    vi.advanceTimersByTime(5_000);
+    expect(pacer.pace(T0 + 100)).toBeUndefined();
+    // the clock was pulled back to 1 s ahead of that event, so 3 s later is 2 s away, not due already
+    const { delivered, done } = play(pacer, [T0 + 3_100]);
+    await vi.runAllTimersAsync();
+    await done;
+    expect(delivered).toEqual([2_000]);
+  });
+
   it('reports progress and the end, notifying subscribers with stable snapshots', () => {
     const pacer = createPacer({ speed: 10, clock: fakeClock });
     let calls = 0;
@@ -175,9 +190,9 @@ describe('pacer', () => {
     expect(pacer.status()).toBe(a);
     pacer.progress(100, 1_000);
     expect(pacer.status()).not.toBe(a);
-    expect(pacer.status()).toMatchObject({ bytesRead: 100, bytesTotal: 1_000, finished: false });
+    expect(pacer.status()).toMatchObject({ bytesRead: 100, bytesTotal: 1_000, progress: 0.1, finished: false });
     pacer.finish();
-    expect(pacer.status()).toMatchObject({ bytesRead: 1_000, finished: true });
+    expect(pacer.status()).toMatchObject({ bytesRead: 1_000, progress: 1, finished: true, done: true });
     expect(calls).toBe(2);
     off();
     pacer.pause();
