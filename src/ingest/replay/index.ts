@@ -4,7 +4,7 @@
  * hook and the object the screen drives (space, +, -, ]) and reads the status bar from.
  */
 import type { Source } from '../source.js';
-import { createPacer, type Pacer, type PacerClock, type Speed } from './pacer.js';
+import { createPacer, Pacer, type PacerClock, type Speed } from './pacer.js';
 import { openReplay, type Replay } from './replay-source.js';
 import type { TimeBound } from './window.js';
 
@@ -23,9 +23,24 @@ export interface ReplayConfig {
   clock?: PacerClock;
 }
 
+/**
+ * The replay's Source, carrying its pacer so that whoever runs the pipeline (run.ts headless, the
+ * screen's runTui) finds the pace hook and the controls with `replayOf(sources)`.
+ */
+export interface ReplaySource extends Source {
+  readonly pacer: Pacer;
+  readonly pace: ((tsMs: number) => Promise<void> | undefined) | undefined;
+}
+
+/** The replay among the sources (its pacer for the status bar and keys, its pace hook for consume). */
+export function replayOf(sources: readonly Source[]): ReplaySource | undefined {
+  for (const s of sources) if ('pacer' in s && (s as ReplaySource).pacer instanceof Pacer) return s as ReplaySource;
+  return undefined;
+}
+
 export interface ReplayHandle {
   /** closing it also releases a pipeline waiting on the pacer */
-  source: Source;
+  source: ReplaySource;
   pacer: Pacer;
   /**
    * The pipeline's pace hook. Undefined when `unpaced` is asked for at --speed max: headless replay
@@ -49,14 +64,17 @@ export async function createReplay(cfg: ReplayConfig, opts: { unpaced?: boolean 
     onEnd: () => pacer.finish(),
   });
   const inner = replay.source;
-  const source: Source = {
+  const unpaced = opts.unpaced === true && cfg.speed === 'max';
+  const pace = unpaced ? undefined : (ts: number) => pacer.pace(ts);
+  const source: ReplaySource = {
     name: inner.name,
+    pacer,
+    pace,
     items: () => inner.items(),
     async close() {
       pacer.close();
       await inner.close();
     },
   };
-  const unpaced = opts.unpaced === true && cfg.speed === 'max';
-  return { source, pacer, pace: unpaced ? undefined : (ts) => pacer.pace(ts), replay };
+  return { source, pacer, pace, replay };
 }
