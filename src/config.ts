@@ -275,7 +275,9 @@ const REL_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d:
 /** A --since/--until value (replay's forms, src/ingest/replay/window.ts). Throws UsageError. */
 function parseBound(name: string, raw: string): TimeBound {
   const b = parseTimeBound(raw);
-  if (typeof b === 'string') throw new UsageError(`${name}: ${b}`);
+  if (typeof b === 'string') {
+    throw new UsageError(`${name} must be an RFC 3339 time (2026-11-21T10:00:00Z) or relative: -2h back from the log's end, +15m from its start, now-2h (got '${raw}')`);
+  }
   return b;
 }
 
