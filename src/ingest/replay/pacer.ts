@@ -287,6 +287,11 @@ export class Pacer {
     w?.resolve();
   }
 
+  /** close() was called: the replay is being stopped. */
+  isClosed(): boolean {
+    return this.closed;
+  }
+
   /** The virtual clock now (event time ms). At full speed it is the latest delivered event. */
   private vcNow(): number {
     if (!this.anchored) return Number.NaN;

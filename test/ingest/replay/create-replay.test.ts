@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NO_DETECTOR } from '../../../src/detect/types.js';
+import { consume } from '../../../src/ingest/pipeline.js';
+import { PACED_BATCH, createReplay, replayOf } from '../../../src/ingest/replay/index.js';
+import type { PacerClock } from '../../../src/ingest/replay/pacer.js';
+import { Engine } from '../../../src/model/engine.js';
+import { series, T0, tempDir, writeLog } from './helpers.js';
+
+const fakeClock: PacerClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+describe('createReplay', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('is found among the sources with its pacer, and headless --speed max runs unpaced', async () => {
+    const dir = tempDir();
+    writeLog(dir, 'audit.log', series('e', T0, 10, 1_000));
+    const headless = await createReplay({ paths: [dir], maxLineBytes: 1 << 20, speed: 'max' }, { unpaced: true });
+    expect(replayOf([headless.source])?.pacer).toBe(headless.pacer);
+    expect(headless.pace).toBeUndefined();
+    const engine = new Engine({ bufferEvents: 100, bufferBytes: 1 << 20, detector: NO_DETECTOR });
+    await consume(headless.source, engine, {});
+    expect(engine.counts.events).toBe(10);
+    expect(headless.pacer.status()).toMatchObject({ finished: true, progress: 1 });
+    const screen = await createReplay({ paths: [dir], maxLineBytes: 1 << 20, speed: 'max' });
+    expect(screen.pace).toBeDefined(); // the screen's pause key needs the pacer even at max
+  });
+
+  it('stops within a few events of where the replay was when it is closed', async () => {
+    const dir = tempDir();
+    writeLog(dir, 'audit.log', series('e', T0, 1_000, 100)); // 10 events per second, one read chunk
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const r = await createReplay({ paths: [dir], maxLineBytes: 1 << 20, speed: 1, clock: fakeClock });
+    const engine = new Engine({ bufferEvents: 10_000, bufferBytes: 64 << 20, detector: NO_DETECTOR });
+    let done = false;
+    const run = consume(r.source, engine, { pace: r.pace }).finally(() => (done = true));
+    while (engine.counts.events < 30) {
+      await vi.advanceTimersToNextTimerAsync();
+      await new Promise((res) => setImmediate(res));
+    }
+    const atStop = engine.counts.events;
+    await r.source.close();
+    while (!done) await new Promise((res) => setImmediate(res));
+    await run;
+    expect(engine.counts.events).toBeLessThanOrEqual(atStop + PACED_BATCH);
+    expect(r.pacer.status().finished).toBe(false);
+  });
+});
