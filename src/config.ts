@@ -112,7 +112,7 @@ export type ParsedArgs =
 export function parseCommandLine(argv: string[], cenv: ConfigEnv): ParsedArgs {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
   try {
-    parsed = parseArgs({ args: joinNegativeTimes(argv), options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(usageMessage(err));
   }
@@ -122,11 +122,8 @@ export function parseCommandLine(argv: string[], cenv: ConfigEnv): ParsedArgs {
   return { kind: 'run', config: resolveConfig(parsed.positionals, v, cenv) };
 }
 
-/**
- * `--since -2h` as the README writes it: parseArgs takes a value that starts with '-' for an option
- * and refuses it, so a relative time after --since/--until is joined to its flag (`--since=-2h`).
- */
-function joinNegativeTimes(argv: string[]): string[] {
+/** `--since -2h` reads naturally; parseArgs would take "-2h" for an option, so join it as `--since=-2h`. */
+function joinNegativeValues(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -134,7 +131,9 @@ function joinNegativeTimes(argv: string[]): string[] {
     if ((a === '--since' || a === '--until') && next !== undefined && /^-\d/.test(next)) {
       out.push(`${a}=${next}`);
       i++;
-    } else out.push(a);
+    } else {
+      out.push(a);
+    }
   }
   return out;
 }
@@ -145,7 +144,10 @@ function usageMessage(err: unknown): string {
   const opt = /'(-[^']*)'/.exec(msg)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && opt) return `unknown option '${opt}'`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && opt) {
-    return msg.includes('argument missing') ? `option '${opt.split(' ')[0]}' needs a value` : `option '${opt.split(' ')[0]}' takes no value`;
+    const name = opt.split(' ')[0] as string;
+    if (msg.includes('argument missing')) return `option '${name}' needs a value`;
+    if (msg.includes('ambiguous')) return `option '${name}' needs a value (for one starting with '-', write ${name}=VALUE)`;
+    return `option '${name}' takes no value`;
   }
   return msg.split('\n')[0] ?? msg;
 }
@@ -201,7 +203,11 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv)
   const until = untilRaw === undefined ? undefined : parseBound('--until', untilRaw);
   const sinceMs = absoluteMs(since, cenv.now);
   const untilMs = absoluteMs(until, cenv.now);
-  if (sinceMs > untilMs) throw new UsageError('--since is after --until: nothing would be replayed');
+  // Bounds counted from the same end of the log compare before the log is read (-1h vs -2h).
+  const sameBase = since?.kind === 'log' && until?.kind === 'log' && since.from === until.from;
+  if (sinceMs > untilMs || (sameBase && since.offsetMs > until.offsetMs)) {
+    throw new UsageError('--since is after --until: nothing would be replayed');
+  }
 
   const bufferRaw = str('buffer');
   const bufferEvents = bufferRaw === undefined ? DEFAULT_BUFFER_EVENTS : parseCount('--buffer', bufferRaw, 1, MAX_BUFFER_EVENTS);
