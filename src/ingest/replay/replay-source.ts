@@ -72,6 +72,17 @@ export async function openReplay(paths: readonly string[], opts: ReplayOptions):
     since: opts.since ? resolveBound(opts.since, span, now) : -Infinity,
     until: opts.until ? resolveBound(opts.until, span, now) : Infinity,
   };
+  // A relative bound over input without any event time cannot be placed: say so and leave it open
+  // rather than drop everything (NaN compares false with every time).
+  const unplaced: string[] = [];
+  if (Number.isNaN(window.since)) {
+    window.since = -Infinity;
+    unplaced.push('--since');
+  }
+  if (Number.isNaN(window.until)) {
+    window.until = Infinity;
+    unplaced.push('--until');
+  }
   const windowed = window.since !== -Infinity || window.until !== Infinity;
   const sourceName = paths.join(' ');
 
@@ -175,6 +186,7 @@ export async function openReplay(paths: readonly string[], opts: ReplayOptions):
       const shown = skipped.slice(0, 3).join(', ');
       yield { kind: 'notice', source: sourceName, message: `left out ${skipped.length} file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} not JSON or gzip: ${shown}${skipped.length > 3 ? ', …' : ''}` };
     }
+    if (unplaced.length > 0) yield { kind: 'notice', source: sourceName, message: `no event times found to count ${unplaced.join(' and ')} from; ignored` };
     if (windowed) yield { kind: 'notice', source: sourceName, message: `replaying ${formatBound(window.since)} to ${formatBound(window.until)}` };
     const needTimes = windowed || sets.length > 1;
     const inputs = sets.map((s) => readSet(s, needTimes));

@@ -89,6 +89,15 @@ describe('replay source', () => {
     expect(got.ids).toEqual(['i-1', 'i-2', 'i-3']);
   });
 
+  it('ignores a relative bound, with a notice, when the input has no event times', async () => {
+    const dir = tempDir();
+    writeLog(dir, 'audit.log', ['{"auditID":"a","stage":"ResponseComplete","verb":"get"}', 'junk']);
+    const r = await openReplay([dir], { maxLineBytes: MAX, since: bound('-2h') });
+    const got = await collect(r.source);
+    expect(got.ids).toEqual(['a', '?']);
+    expect(got.notices).toContain('no event times found to count --since from; ignored');
+  });
+
   it('keeps lines without a time with the line before them', async () => {
     const dir = tempDir();
     writeLog(dir, 'audit.log', [eventLine('in', T0 + 60_000), '{"truncated', eventLine('out', T0 + 600_000), 'junk']);
