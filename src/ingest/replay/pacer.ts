@@ -80,6 +80,13 @@ export const MIN_WAIT_WALL_MS = 2;
  * clock is kept at most this far (in wall time) ahead of the last delivered event instead.
  */
 export const MAX_LAG_WALL_MS = 1_000;
+/**
+ * An event this much older than the latest one is not disorder but the log's time jumping back (a node
+ * clock corrected, logs of two runs concatenated). Pacing restarts from it instead of rushing through
+ * everything until the clock is reached again. Normal disorder (stages finishing out of order, batched
+ * writes) stays within seconds.
+ */
+export const BACKWARDS_RESYNC_MS = 60_000;
 /** `]` jumps this much event time ahead (issue 6: "a minute"). */
 export const JUMP_MS = 60_000;
 
@@ -157,6 +164,16 @@ export class Pacer {
       this.anchorWall = this.clk.now();
       this.frozenTs = ts;
       this.deliver(ts);
+      return undefined;
+    }
+    if (ts < this.lastTs - BACKWARDS_RESYNC_MS) {
+      // Time went back (see BACKWARDS_RESYNC_MS): restart the clock at this event.
+      if (this.speed !== 'max') this.onNotice?.(`event time went back ${formatDuration(this.lastTs - ts)}; pacing from there`);
+      this.anchorTs = ts;
+      this.anchorWall = this.clk.now();
+      if (this.paused) this.frozenTs = ts;
+      this.lastTs = ts;
+      this.changed();
       return undefined;
     }
     if (this.paused) {

@@ -61,6 +61,18 @@ describe('pacer', () => {
     expect(pacer.status().clock).toBe(T0 + 1_000);
   });
 
+  it('restarts pacing where the log’s time jumps back, instead of rushing to catch up', async () => {
+    const notices: string[] = [];
+    const pacer = createPacer({ speed: 1, clock: fakeClock, onNotice: (m) => notices.push(m) });
+    const back = T0 - 3_600_000;
+    const { delivered, done } = play(pacer, [T0, T0 + 1_000, back, back + 1_000, back + 2_000]);
+    await vi.runAllTimersAsync();
+    await done;
+    expect(delivered).toEqual([0, 1_000, 1_000, 2_000, 3_000]);
+    expect(notices).toEqual(['event time went back 1h; pacing from there']);
+    expect(pacer.status().clock).toBe(back + 2_000);
+  });
+
   it('shortens long silences and says how much it skipped', async () => {
     const notices: string[] = [];
     const pacer = createPacer({ speed: 10, clock: fakeClock, onNotice: (m) => notices.push(m) });
