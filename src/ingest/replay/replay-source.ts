@@ -118,7 +118,7 @@ export async function openReplay(paths: readonly string[], opts: ReplayOptions):
     }
     if (files.length === 0 || closed) return;
     // A large plain file that starts before the window: seek close to --since (seek.ts).
-    const offset = window.since !== -Infinity ? await seekOffset(files[0]!.path, window.since, ORDER_SLACK_MS) : 0;
+    const offset = window.since !== -Infinity && files[0]!.regular ? await seekOffset(files[0]!.path, window.since, ORDER_SLACK_MS) : 0;
     const rest = offset > 0 ? files.slice(1) : files;
     const src = openFileSource(
       rest.map((f) => f.path),
@@ -332,6 +332,7 @@ async function inputEnd(sets: ReplaySet[], maxLineBytes: number): Promise<number
 
 /** Event time of the first line of a file that has one (reads only until it finds it). */
 async function fileStart(f: ReplayFile, maxLineBytes: number): Promise<number> {
+  if (!f.regular) return Number.NaN; // reading a pipe here would take its lines from the replay
   const src = openFileSource([f.path], { maxLineBytes });
   try {
     for await (const item of src.items()) {
@@ -354,6 +355,7 @@ async function fileStart(f: ReplayFile, maxLineBytes: number): Promise<number> {
  */
 async function fileEnd(f: ReplayFile, maxLineBytes: number, scan: boolean): Promise<number> {
   if (!Number.isNaN(f.rotatedAt)) return f.rotatedAt;
+  if (!f.regular) return Number.NaN; // a pipe can be read only once, by the replay itself
   const h = await open(f.path, 'r');
   let gzip = false;
   try {

@@ -23,6 +23,12 @@ export interface ReplayFile {
   path: string;
   /** bytes on disk (compressed size for .gz) when the set was resolved */
   size: number;
+  /**
+   * a regular file: it can be read twice and at any offset. A pipe (`auditop replay <(ssh cp1 sudo cat
+   * audit.log)`) can be read only once, from the start, so it is never probed for its first/last time
+   * or sought in.
+   */
+  regular: boolean;
   /** rotation time from a lumberjack backup name (ms), NaN otherwise: no event in the file is much later */
   rotatedAt: number;
 }
@@ -88,7 +94,7 @@ function compareOrder(a: RotationName['order'], b: RotationName['order']): numbe
  * Groups file paths into sets by directory and live name, each ordered oldest first. Sets come out in
  * the order their first file was given; a name that belongs to no rotation scheme is a set of its own.
  */
-export function groupIntoSets(files: readonly { path: string; size: number }[]): ReplaySet[] {
+export function groupIntoSets(files: readonly { path: string; size: number; regular?: boolean }[]): ReplaySet[] {
   const byKey = new Map<string, { name: string; entries: { f: ReplayFile; order: RotationName['order'] }[] }>();
   for (const f of files) {
     const r = rotationName(basename(f.path));
@@ -99,7 +105,7 @@ export function groupIntoSets(files: readonly { path: string; size: number }[]):
       byKey.set(name, g);
     }
     if (g.entries.some((e) => e.f.path === f.path)) continue; // named twice (a file and its directory)
-    g.entries.push({ f: { path: f.path, size: f.size, rotatedAt: r.rotatedAt }, order: r.order });
+    g.entries.push({ f: { path: f.path, size: f.size, regular: f.regular ?? true, rotatedAt: r.rotatedAt }, order: r.order });
   }
   return [...byKey.values()].map((g) => ({
     name: g.name,
@@ -132,7 +138,7 @@ async function looksLikeLog(path: string): Promise<boolean> {
  * that does not exist or cannot be read, before anything is replayed.
  */
 export async function resolveReplayInput(paths: readonly string[]): Promise<ResolvedInput> {
-  const files: { path: string; size: number }[] = [];
+  const files: { path: string; size: number; regular: boolean }[] = [];
   const skipped: string[] = [];
 
   async function walk(dir: string): Promise<void> {
@@ -160,7 +166,7 @@ export async function resolveReplayInput(paths: readonly string[]): Promise<Reso
         } catch (err) {
           throw sourceErrorFrom(p, err);
         }
-        files.push({ path: p, size: st.size });
+        files.push({ path: p, size: st.size, regular: true });
       }
     }
   }
@@ -173,7 +179,7 @@ export async function resolveReplayInput(paths: readonly string[]): Promise<Reso
       throw sourceErrorFrom(p, err);
     }
     if (st.isDirectory()) await walk(p);
-    else files.push({ path: p, size: st.isFile() ? st.size : 0 });
+    else files.push({ path: p, size: st.isFile() ? st.size : 0, regular: st.isFile() });
   }
   return { sets: groupIntoSets(files), skipped };
 }

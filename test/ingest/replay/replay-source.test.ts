@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ORDER_SLACK_MS, openReplay } from '../../../src/ingest/replay/replay-source.js';
 import { SEEK_MIN_BYTES, seekOffset } from '../../../src/ingest/replay/seek.js';
@@ -96,6 +99,19 @@ describe('replay source', () => {
     const got = await collect(r.source);
     expect(got.ids).toEqual(['a', '?']);
     expect(got.notices).toContain('no event times found to count --since from; ignored');
+  });
+
+  it('reads a pipe once, from the start, and merges it with files', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'from-ssh');
+    execFileSync('mkfifo', [fifo]);
+    const file = writeLog(dir, 'cp2.log', series('f', T0 + 500, 3, 1_000));
+    // the writer blocks until the replay opens the pipe for reading
+    const writing = writeFile(fifo, series('p', T0, 3, 1_000).map((l) => `${l}\n`).join(''));
+    const r = await openReplay([fifo, file], { maxLineBytes: MAX, since: bound('-1h') });
+    const got = await collect(r.source);
+    await writing;
+    expect(got.ids).toEqual(['p-0', 'f-0', 'p-1', 'f-1', 'p-2', 'f-2']);
   });
 
   it('keeps lines without a time with the line before them', async () => {
