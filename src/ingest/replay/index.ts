@@ -58,16 +58,49 @@ export interface ReplayHandle {
  */
 export const PACED_BATCH = 16;
 
+/**
+ * What the pipeline reads from the replay: items split small while pacing (PACED_BATCH), and the
+ * pacer's progress kept to what has been *played*, not what the reader has read ahead: the reader
+ * reports progress after each chunk's lines, so one item is looked at ahead and the progress across
+ * a chunk is interpolated as its slices go out (the status bar's bar moves smoothly even when a
+ * small log is only a few chunks).
+ */
 async function* paced(items: AsyncIterable<SourceItem>, pacer: Pacer): AsyncGenerator<SourceItem> {
-  for await (const item of items) {
-    if (item.kind !== 'lines' || item.lines.length <= PACED_BATCH || pacer.status().speed === Infinity) {
-      yield item;
-      continue;
+  const it = items[Symbol.asyncIterator]();
+  let total = pacer.status().bytesTotal;
+  let played = 0;
+  try {
+    let cur = await it.next();
+    while (cur.done !== true) {
+      const item = cur.value;
+      if (item.kind === 'progress') {
+        played = item.bytesRead;
+        total = item.bytesTotal;
+        pacer.progress(played, total);
+        yield item;
+        cur = await it.next();
+        continue;
+      }
+      if (item.kind !== 'lines') {
+        yield item;
+        cur = await it.next();
+        continue;
+      }
+      const next = await it.next();
+      const upTo = next.done !== true && next.value.kind === 'progress' ? next.value.bytesRead : played;
+      const whole = item.lines.length <= PACED_BATCH || pacer.status().speed === Infinity;
+      const step = whole ? item.lines.length : PACED_BATCH;
+      for (let i = 0; i < item.lines.length; i += step) {
+        if (pacer.isClosed()) return;
+        yield whole ? item : { kind: 'lines', source: item.source, lines: item.lines.slice(i, i + step) };
+        // this slice has been played (the pipeline asks for the next item only after pacing it)
+        const done = Math.min(item.lines.length, i + step) / item.lines.length;
+        pacer.progress(Math.round(played + (upTo - played) * done), total);
+      }
+      cur = next;
     }
-    for (let i = 0; i < item.lines.length; i += PACED_BATCH) {
-      if (pacer.isClosed()) return;
-      yield { kind: 'lines', source: item.source, lines: item.lines.slice(i, i + PACED_BATCH) };
-    }
+  } finally {
+    await it.return?.();
   }
 }
 
@@ -81,9 +114,10 @@ export async function createReplay(cfg: ReplayConfig, opts: { unpaced?: boolean 
     maxLineBytes: cfg.maxLineBytes,
     since: cfg.since,
     until: cfg.until,
-    onProgress: (read, total) => pacer.progress(read, total),
     onEnd: () => pacer.finish(),
   });
+  // The bar shows 0% of the whole input from the start (the first progress comes after a chunk).
+  pacer.progress(0, replay.sets.reduce((n, set) => n + set.files.reduce((m, f) => m + f.size, 0), 0));
   const inner = replay.source;
   const unpaced = opts.unpaced === true && cfg.speed === 'max';
   const pace = unpaced ? undefined : (ts: number) => pacer.pace(ts);

@@ -31,6 +31,31 @@ describe('createReplay', () => {
     expect(screen.pace).toBeDefined(); // the screen's pause key needs the pacer even at max
   });
 
+  it('shows progress of what has been played, from 0% at the start to 100% at the end', async () => {
+    const dir = tempDir();
+    writeLog(dir, 'audit.log', series('e', T0, 320, 100)); // one read chunk: the reader is done at once
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const r = await createReplay({ paths: [dir], maxLineBytes: 1 << 20, speed: 1, clock: fakeClock });
+    expect(r.pacer.status().progress).toBe(0);
+    const engine = new Engine({ bufferEvents: 10_000, bufferBytes: 64 << 20, detector: NO_DETECTOR });
+    let done = false;
+    const run = consume(r.source, engine, { pace: r.pace }).finally(() => (done = true));
+    const seen: number[] = [];
+    const midway: number[] = [];
+    while (!done) {
+      await vi.advanceTimersToNextTimerAsync();
+      await new Promise((res) => setImmediate(res));
+      seen.push(r.pacer.status().progress);
+      if (engine.counts.events >= 150 && engine.counts.events <= 170) midway.push(r.pacer.status().progress);
+    }
+    await run;
+    // half the events played: about half the bytes, although the reader finished long before
+    expect(midway.length).toBeGreaterThan(0);
+    for (const p of midway) expect(p).toBeCloseTo(0.5, 1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]!);
+    expect(r.pacer.status()).toMatchObject({ progress: 1, finished: true });
+  });
+
   it('stops within a few events of where the replay was when it is closed', async () => {
     const dir = tempDir();
     writeLog(dir, 'audit.log', series('e', T0, 1_000, 100)); // 10 events per second, one read chunk
