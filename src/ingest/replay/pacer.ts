@@ -139,6 +139,8 @@ export class Pacer {
   private finished = false;
   private closed = false;
   private skippedMs = 0;
+  /** where the last jump() moved the clock; events before it are delivered without lag correction */
+  private jumpedTo = -Infinity;
 
   private waiter: Waiter | null = null;
   private timer: unknown = null;
@@ -187,7 +189,8 @@ export class Pacer {
     if (ts <= vc + MIN_WAIT_WALL_MS * speed) {
       // Behind schedule: keep the clock within MAX_LAG_WALL_MS of the events (see MAX_LAG_WALL_MS).
       const maxAhead = MAX_LAG_WALL_MS * speed;
-      if (vc - ts > maxAhead && ts >= this.lastTsOr(ts)) {
+      // (Not while catching up with a jump: those events are meant to go through at once.)
+      if (vc - ts > maxAhead && ts >= this.lastTsOr(ts) && ts >= this.jumpedTo) {
         this.anchorTs = ts + maxAhead;
         this.anchorWall = now;
       }
@@ -269,6 +272,7 @@ export class Pacer {
   jump(ms: number = JUMP_MS): void {
     if (!this.anchored || this.finished || !(ms > 0)) return;
     const target = this.vcNow() + ms;
+    this.jumpedTo = target;
     if (this.paused) this.frozenTs = target;
     else if (this.speed !== 'max') {
       this.anchorTs = target;

@@ -194,6 +194,20 @@ describe('pacer', () => {
     expect(delivered).toEqual([2_000]);
   });
 
+  it('jumps a minute ahead while playing: that minute goes through at once, then the pace resumes', async () => {
+    const pacer = createPacer({ speed: 1, clock: fakeClock });
+    const times = [0, 1, 2, 3, 10, 20, 30, 40, 50, 60, 61, 62, 64].map((s) => T0 + s * 1_000);
+    const { delivered, done } = play(pacer, times);
+    await vi.advanceTimersByTimeAsync(2_500); // playing at 1x: 0, 1, 2 delivered, waiting for 3
+    expect(delivered).toEqual([0, 1_000, 2_000]);
+    pacer.jump(); // clock 2.5 s -> 62.5 s
+    await vi.advanceTimersByTimeAsync(0);
+    expect(delivered.slice(3)).toEqual(Array(9).fill(2_500));
+    await vi.runAllTimersAsync();
+    await done;
+    expect(delivered.at(-1)).toBe(4_000); // 64 s is 1.5 s after the clock landed at 62.5 s
+  });
+
   it('reports progress and the end, notifying subscribers with stable snapshots', () => {
     const pacer = createPacer({ speed: 10, clock: fakeClock });
     let calls = 0;
