@@ -175,6 +175,7 @@ export class Pacer {
       this.anchorWall = this.clk.now();
       if (this.paused) this.frozenTs = ts;
       this.lastTs = ts;
+      this.jumpedTo = -Infinity;
       this.changed();
       return undefined;
     }
