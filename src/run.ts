@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
 import type { Detector } from './detect/types.js';
-import { NO_DETECTOR } from './detect/types.js';
+import { createDetector as createRuleDetector } from './detect/index.js';
 import { assertReadable, openFileSource, SourceError } from './ingest/file-source.js';
 import { consume, type ConsumeOptions } from './ingest/pipeline.js';
 import { createReplay, replayOf } from './ingest/replay/index.js';
@@ -75,10 +75,9 @@ export function createFilter(config: Config): ((ev: AuditEvent) => boolean) | un
   return undefined;
 }
 
-/** The detection engine (NO_DETECTOR until the rules land). */
+/** The detection engine: built-in rules plus --rules FILE (a bad file throws RulesFileError: exit 2). */
 export function createDetector(config: Config): Detector {
-  if (config.rulesFile !== undefined) throw new NotAvailableError('--rules is not available yet');
-  return NO_DETECTOR;
+  return createRuleDetector(config.rulesFile !== undefined ? { rulesFile: config.rulesFile } : {});
 }
 
 /** The screen. Resolves with the exit code. */
@@ -187,21 +186,29 @@ export async function runHeadless(engine: Engine, sources: Source[], config: Con
 }
 
 /**
- * For `npm run bench` only: with AUDITOP_BENCH_PROBE=1 the run reports its resident memory on stderr
- * as `auditop-bench {"events":N,"rss":B}` lines, each time the event count passes a multiple of
- * 100,000, and `{"final":true,"maxRSS":B}` at the end (maxRSS from the kernel, so it includes peaks).
+ * For `npm run bench` only: with AUDITOP_BENCH_PROBE=1 the run reports its memory on stderr as
+ * `auditop-bench {"events":N,"rss":B,"heapUsed":B}` lines each time the event count passes a
+ * multiple of 100,000, and `{"final":true,"maxRSS":B}` at the end (maxRSS from the kernel, so it
+ * includes peaks). AUDITOP_BENCH_GC_AT="300000,1000000" forces a full GC before the samples at those
+ * counts when node runs with --expose-gc, so they show live memory rather than GC timing.
  */
 function benchProbe(engine: Engine, io: RunIO): ((final?: boolean) => void) | undefined {
   if (process.env.AUDITOP_BENCH_PROBE !== '1') return undefined;
   const STEP = 100_000;
+  const gcAt = new Set((process.env.AUDITOP_BENCH_GC_AT ?? '').split(',').filter(Boolean).map(Number));
+  const gc = (globalThis as { gc?: () => void }).gc;
   let next = STEP;
   return (final = false) => {
     while (engine.counts.events >= next) {
-      io.stderr.write(`auditop-bench ${JSON.stringify({ events: next, rss: process.memoryUsage.rss() })}\n`);
+      const forced = gc !== undefined && gcAt.has(next);
+      if (forced) gc();
+      const m = process.memoryUsage();
+      io.stderr.write(`auditop-bench ${JSON.stringify({ events: next, rss: m.rss, heapUsed: m.heapUsed, gc: forced })}\n`);
       next += STEP;
     }
     if (final) {
-      io.stderr.write(`auditop-bench ${JSON.stringify({ final: true, events: engine.counts.events, maxRSS: process.resourceUsage().maxRSS * 1024 })}\n`);
+      const u = process.resourceUsage();
+      io.stderr.write(`auditop-bench ${JSON.stringify({ final: true, events: engine.counts.events, maxRSS: u.maxRSS * 1024, userCPU: u.userCPUTime / 1e6, systemCPU: u.systemCPUTime / 1e6 })}\n`);
     }
   };
 }
