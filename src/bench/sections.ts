@@ -5,7 +5,7 @@
  */
 import { replaySection } from './replay.js';
 import { rulesSection } from './rules.js';
-import { longLineSection, throughputSection } from './throughput.js';
+import { decodeModesSection, longLineSection, throughputSection } from './throughput.js';
 
 export interface BenchContext {
   /** events in the main generated file (--events, default 1,000,000) */
@@ -26,4 +26,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, longLineSection, rulesSection, replaySection];
+export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection, replaySection];

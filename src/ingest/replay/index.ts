@@ -3,6 +3,7 @@
  * merge, window; replay-source.ts) feeds the pipeline; the pacer (pacer.ts) is the pipeline's `pace`
  * hook and the object the screen drives (space, +, -, ]) and reads the status bar from.
  */
+import { openFileSource } from '../file-source.js';
 import type { Source, SourceItem } from '../source.js';
 import { createPacer, Pacer, type PacerClock, type Speed } from './pacer.js';
 import { openReplay, type Replay } from './replay-source.js';
@@ -99,6 +100,8 @@ async function* paced(items: AsyncIterable<SourceItem>, pacer: Pacer): AsyncGene
       }
       cur = next;
     }
+    // The end of the input (a plain file source has no onEnd of its own; finish() is idempotent).
+    if (!pacer.isClosed()) pacer.finish();
   } finally {
     await it.return?.();
   }
@@ -121,6 +124,25 @@ export async function createReplay(cfg: ReplayConfig, opts: { unpaced?: boolean 
   const inner = replay.source;
   const unpaced = opts.unpaced === true && cfg.speed === 'max';
   const pace = unpaced ? undefined : (ts: number) => pacer.pace(ts);
+  if (unpaced && replay.sequential !== null) {
+    // Headless at full speed over one set: nothing to merge, window or pace, so read it with a plain
+    // file source, which the pipeline may hand to its decode worker (pipeline.ts, offload.ts). The
+    // spread keeps the file source's plan; items() still goes through `paced` for the in-thread path.
+    const files = openFileSource(replay.sequential, { maxLineBytes: cfg.maxLineBytes });
+    if (replay.leftOut !== null) cfg.onNotice?.(replay.leftOut);
+    const fast: ReplaySource = {
+      ...files,
+      name: inner.name,
+      pacer,
+      pace,
+      items: () => paced(files.items(), pacer),
+      async close() {
+        pacer.close();
+        await Promise.all([files.close(), inner.close()]);
+      },
+    };
+    return { source: fast, pacer, pace, replay };
+  }
   const source: ReplaySource = {
     name: inner.name,
     pacer,

@@ -36,6 +36,13 @@ export interface Replay {
   window: TimeWindow;
   /** event times of the first and last event of the input, when they were needed to resolve the window */
   span: { first: number; last: number };
+  /**
+   * The files in reading order when the replay is nothing more than reading them one after the other
+   * (one set, no window, no pipe), so a plain file source reads the same lines; null otherwise.
+   */
+  sequential: string[] | null;
+  /** the notice about files of a directory that were left out, or null */
+  leftOut: string | null;
 }
 
 /**
@@ -85,6 +92,13 @@ export async function openReplay(paths: readonly string[], opts: ReplayOptions):
   }
   const windowed = window.since !== -Infinity || window.until !== Infinity;
   const sourceName = paths.join(' ');
+
+  const leftOut =
+    skipped.length === 0
+      ? null
+      : `left out ${skipped.length} file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} not JSON or gzip: ${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''}`;
+  const only = sets.length === 1 ? sets[0]! : undefined;
+  const sequential = !windowed && unplaced.length === 0 && only !== undefined && only.files.every((f) => f.regular) ? only.files.map((f) => f.path) : null;
 
   const fileSources = new Set<Source>();
   let closed = false;
@@ -182,10 +196,7 @@ export async function openReplay(paths: readonly string[], opts: ReplayOptions):
   }
 
   async function* items(): AsyncGenerator<SourceItem> {
-    if (skipped.length > 0) {
-      const shown = skipped.slice(0, 3).join(', ');
-      yield { kind: 'notice', source: sourceName, message: `left out ${skipped.length} file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} not JSON or gzip: ${shown}${skipped.length > 3 ? ', …' : ''}` };
-    }
+    if (leftOut !== null) yield { kind: 'notice', source: sourceName, message: leftOut };
     if (unplaced.length > 0) yield { kind: 'notice', source: sourceName, message: `no event times found to count ${unplaced.join(' and ')} from; ignored` };
     if (windowed) yield { kind: 'notice', source: sourceName, message: `replaying ${formatBound(window.since)} to ${formatBound(window.until)}` };
     const needTimes = windowed || sets.length > 1;
@@ -217,7 +228,7 @@ export async function openReplay(paths: readonly string[], opts: ReplayOptions):
       await Promise.all([...fileSources].map((s) => s.close()));
     },
   };
-  return { source, sets, window, span };
+  return { source, sets, window, span, sequential, leftOut };
 }
 
 /** The events of a multi-event line as single-event lines; the line itself when it does not parse. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NO_DETECTOR } from '../../../src/detect/types.js';
+import { fileSourcePlan } from '../../../src/ingest/file-source.js';
 import { consume } from '../../../src/ingest/pipeline.js';
 import { PACED_BATCH, createReplay, replayOf } from '../../../src/ingest/replay/index.js';
 import type { PacerClock } from '../../../src/ingest/replay/pacer.js';
@@ -29,6 +30,24 @@ describe('createReplay', () => {
     expect(headless.pacer.status()).toMatchObject({ finished: true, progress: 1 });
     const screen = await createReplay({ paths: [dir], maxLineBytes: 1 << 20, speed: 'max' });
     expect(screen.pace).toBeDefined(); // the screen's pause key needs the pacer even at max
+  });
+
+  it('hands a plain one-set headless replay to the pipeline as a file source (eligible for the decode worker)', async () => {
+    const dir = tempDir();
+    writeLog(dir, 'audit.log.1', series('a', T0, 5, 1_000));
+    writeLog(dir, 'audit.log', series('b', T0 + 5_000, 5, 1_000));
+    const other = tempDir();
+    writeLog(other, 'audit.log', series('c', T0, 5, 1_000));
+    const cfg = { maxLineBytes: 1 << 20, speed: 'max' as const };
+    const plain = await createReplay({ ...cfg, paths: [dir] }, { unpaced: true });
+    expect(fileSourcePlan(plain.source)?.paths.map((p) => p.split('/').pop())).toEqual(['audit.log.1', 'audit.log']);
+    const engine = new Engine({ bufferEvents: 100, bufferBytes: 1 << 20, detector: NO_DETECTOR });
+    await consume(plain.source, engine, {});
+    expect(engine.counts.events).toBe(10);
+    // merging, a window or a screen need the replay source itself
+    expect(fileSourcePlan((await createReplay({ ...cfg, paths: [dir, other] }, { unpaced: true })).source)).toBeUndefined();
+    expect(fileSourcePlan((await createReplay({ ...cfg, paths: [dir], until: { kind: 'log', from: 'start', offsetMs: 0 } }, { unpaced: true })).source)).toBeUndefined();
+    expect(fileSourcePlan((await createReplay({ ...cfg, paths: [dir] })).source)).toBeUndefined();
   });
 
   it('shows progress of what has been played, from 0% at the start to 100% at the end', async () => {
