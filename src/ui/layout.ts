@@ -127,3 +127,29 @@ export function innerRows(r: Rect | undefined): number {
 export function innerCols(r: Rect | undefined): number {
   return r ? Math.max(0, r.width - 2) : 0;
 }
+
+/** Inner rows at which the feed spends one on a column header. */
+const FEED_HEADER_MIN_ROWS = 10;
+
+export function feedHasHeader(r: Rect | undefined): boolean {
+  return innerRows(r) >= FEED_HEADER_MIN_ROWS;
+}
+
+/** Request rows the feed shows in its rectangle (the store is asked for exactly this many). */
+export function feedPageRows(r: Rect | undefined): number {
+  return Math.max(0, innerRows(r) - (feedHasHeader(r) ? 1 : 0));
+}
+
+/** Alerts get a second line (the message) when the pane has room for a few of them. */
+export function alertsTwoLines(r: Rect | undefined): boolean {
+  return innerRows(r) >= 8;
+}
+
+export function alertsPageGroups(r: Rect | undefined): number {
+  return Math.max(1, Math.floor(innerRows(r) / (alertsTwoLines(r) ? 2 : 1)));
+}
+
+/** Entries the top-N pane lists. */
+export function topPageRows(r: Rect | undefined): number {
+  return Math.max(1, innerRows(r));
+}

@@ -1,0 +1,121 @@
+import { memo, useEffect, useMemo, useState } from 'react';
+import { displayWidth, fit, sanitize } from '../../model/sanitize.js';
+import type { Snapshot } from '../../state/store.js';
+import { clock, compact, grouped, progressBar, sparkline } from '../format.js';
+import type { Theme, Tone } from '../theme.js';
+import { Lines } from './Lines.js';
+
+/** A notice (rotation, gap, waiting for a file) stays on the status bar this long. */
+export const NOTICE_MS = 30_000;
+/** Seconds of history in the sparkline. */
+const SPARK_WIDTH = 16;
+
+export interface StatusBarProps {
+  width: number;
+  theme: Theme;
+  snap: Snapshot;
+  /** the sources being read, e.g. "follow /var/log/kubernetes/audit/audit.log" */
+  source: string;
+  mode: 'follow' | 'replay' | 'stdin' | 'demo' | 'file';
+  /** active filter expression ('' = none) */
+  filter: string;
+  /** wall clock, ms */
+  now: number;
+}
+
+interface Segment {
+  text: string;
+  tone: Tone | null;
+  /** lower goes first when the bar is too narrow */
+  keep: number;
+}
+
+/** Events/s of the last complete second of event time (the current second is still filling). */
+export function eventsPerSecond(rate: readonly number[]): number {
+  if (rate.length >= 2) return rate[rate.length - 2]!;
+  return rate[0] ?? 0;
+}
+
+export function statusLine(p: StatusBarProps): string {
+  const { snap: s, theme: t, width } = p;
+  const segs: Segment[] = [];
+  segs.push({ text: ' auditop ', tone: 'title', keep: 100 });
+  const r = s.replay;
+  if (r) {
+    const speed = Number.isFinite(r.speed) ? `${t.g.times}${r.speed >= 10 ? Math.round(r.speed) : Number(r.speed.toFixed(2))}` : 'max';
+    const state = r.done ? 'replay finished' : r.paused ? `replay PAUSED ${speed}` : `replay ${speed}`;
+    segs.push({ text: state, tone: r.paused ? 'paused' : r.done ? 'ok' : 'accent', keep: 95 });
+    segs.push({ text: clock(r.clock), tone: 'bold', keep: 90 });
+    if (Number.isFinite(r.progress)) segs.push({ text: `${progressBar(r.progress, 10, t)} ${Math.floor(r.progress * 100)}%`, tone: null, keep: 60 });
+  } else if (s.paused) {
+    segs.push({ text: `PAUSED +${grouped(s.newWhilePaused)} new`, tone: 'paused', keep: 95 });
+  } else {
+    segs.push({ text: p.mode === 'file' ? 'read' : p.mode === 'stdin' ? 'stdin' : 'follow', tone: 'accent', keep: 90 });
+  }
+  const eps = eventsPerSecond(s.rate);
+  segs.push({ text: sparkline(s.rate.slice(0, -1), SPARK_WIDTH, t), tone: 'accent', keep: 30 });
+  segs.push({ text: `${compact(eps)} ev/s`, tone: null, keep: 80 });
+  const fill = s.bufferCapacity > 0 ? Math.round((s.bufferSize / s.bufferCapacity) * 100) : 0;
+  segs.push({ text: `buf ${fill}% of ${compact(s.bufferCapacity)}`, tone: fill >= 100 ? 'warn' : null, keep: 50 });
+  segs.push({ text: `malformed ${grouped(s.counts.malformed)}`, tone: s.counts.malformed > 0 ? 'warn' : 'dim', keep: 55 });
+  if (s.counts.skippedLong > 0) segs.push({ text: `skipped ${grouped(s.counts.skippedLong)}`, tone: 'warn', keep: 54 });
+  if (s.counts.gaps > 0) segs.push({ text: `gaps ${grouped(s.counts.gaps)}`, tone: 'error', keep: 85 });
+  if (p.filter) segs.push({ text: `filter: ${sanitize(p.filter)}`, tone: 'warn', keep: 70 });
+  const n = s.notices[s.notices.length - 1];
+  if (n && p.now - n.at < NOTICE_MS) {
+    const gap = /gap|lost|vanish|truncat|backwards/i.test(n.message);
+    segs.push({ text: sanitize(n.message), tone: gap ? 'error' : 'warn', keep: 75 });
+  }
+  const clk = clock(p.now);
+  // drop the least important segments until the line fits next to the clock
+  const sep = 2;
+  const total = (xs: Segment[]): number => xs.reduce((a, x) => a + displayWidth(x.text), 0) + sep * (xs.length - 1) + clk.length + 2;
+  let kept = segs;
+  while (kept.length > 1 && total(kept) > width) {
+    const lowest = kept.reduce((m, x) => (x.keep < m.keep ? x : m));
+    kept = kept.filter((x) => x !== lowest);
+  }
+  // the source takes whatever room is left, cut from the left: the end of a path says the most
+  const room = width - total(kept) - sep;
+  const src = sanitize(p.source);
+  if (src && room >= 8) {
+    const shown = displayWidth(src) <= room ? src : t.g.ellipsis + tail(src, room - 1);
+    kept.splice(Math.min(2, kept.length), 0, { text: shown, tone: null, keep: 0 });
+  }
+  const left = kept.map((x) => t.paint(x.text, x.tone)).join(' '.repeat(sep));
+  const used = total(kept) - clk.length - 1;
+  if (used > width) return fit(kept.map((x) => x.text).join('  '), width, t.g.ellipsis);
+  return left + ' '.repeat(Math.max(1, width - used - clk.length)) + t.paint(clk, 'dim') + ' ';
+}
+
+/** The last `width` columns of `s`. */
+function tail(s: string, width: number): string {
+  const chars = [...s];
+  let out = '';
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const next = chars[i]! + out;
+    if (displayWidth(next) > width) break;
+    out = next;
+  }
+  return out;
+}
+
+export const StatusBar = memo(function StatusBar(p: Omit<StatusBarProps, 'now'> & { now?: number }) {
+  const [tick, setTick] = useState(() => Date.now());
+  useEffect(() => {
+    if (p.now !== undefined) return;
+    // one redraw a second for the clock, aligned to the second so it does not drift against the wall clock
+    let h: ReturnType<typeof setTimeout>;
+    const arm = (): void => {
+      h = setTimeout(() => {
+        setTick(Date.now());
+        arm();
+      }, 1000 - (Date.now() % 1000) + 5);
+    };
+    arm();
+    return () => clearTimeout(h);
+  }, [p.now]);
+  const now = p.now ?? tick;
+  const line = useMemo(() => statusLine({ ...p, now }), [p.width, p.theme, p.snap, p.source, p.mode, p.filter, now]);
+  return <Lines lines={[line]} width={p.width} height={1} />;
+});
