@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { fieldText, parseQuery, Searcher, type SearchState } from '../../src/state/search.js';
+import { parseFilter, isFilterError } from '../../src/model/filter.js';
+import { FakeRing, ManualScheduler } from './fake-ring.js';
+
+function setup(opts: { limit?: number; capacity?: number; sliceMs?: number } = {}) {
+  const ring = new FakeRing(opts.capacity);
+  const sched = new ManualScheduler();
+  let clock = 0;
+  const searcher = new Searcher(() => ring, {
+    limit: opts.limit ?? 50,
+    sliceMs: opts.sliceMs ?? 1_000_000,
+    schedule: sched.schedule,
+    // every clock read advances 1 ms: slices of sliceMs end after a predictable number of reads
+    now: () => clock++,
+  });
+  const run = (q: string, view = parseFilter('')): { last: () => SearchState; updates: SearchState[] } => {
+    const updates: SearchState[] = [];
+    if (isFilterError(view)) throw view;
+    searcher.search(q, (s) => updates.push(s), view);
+    sched.drain();
+    return { last: () => updates[updates.length - 1]!, updates };
+  };
+  return { ring, sched, searcher, run };
+}
+
+function fill(ring: FakeRing, n: number) {
+  const users = ['system:kube-controller-manager', 'system:node:worker-1', 'alice@example.com', 'ci:deployer'];
+  const verbs = ['get', 'list', 'update', 'watch'];
+  for (let i = 0; i < n; i++) {
+    ring.push({ user: users[i % users.length]!, verb: verbs[i % verbs.length]!, namespace: i % 2 ? 'kube-system' : 'prod', name: `obj-${i}` });
+  }
+}
+
+describe('Searcher', () => {
+  it('empty query lists the newest rows first', () => {
+    const { ring, run } = setup({ limit: 10 });
+    fill(ring, 100);
+    const s = run('').last();
+    expect(s.phase).toBe('done');
+    expect(s.hits.map((h) => h.row.seq)).toEqual([99, 98, 97, 96, 95, 94, 93, 92, 91, 90]);
+    expect(s.full).toBe(true);
+  });
+
+  it('free words match substrings of fields, newest first, with highlight ranges', () => {
+    const { ring, run } = setup();
+    fill(ring, 100);
+    ring.push({ user: 'mallory@example.com', verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'prod', name: 'api-7c9d' });
+    ring.push({ user: 'mallory@example.com', verb: 'get', resource: 'secrets', namespace: 'payments', name: 'db-creds' });
+    const s = run('mallory').last();
+    expect(s.hits.map((h) => [h.row.seq, h.kind])).toEqual([
+      [101, 'field'],
+      [100, 'field'],
+    ]);
+    expect(s.hits[0]!.highlights.user).toEqual([[0, 7]]);
+    expect(s.full).toBe(false);
+  });
+
+  it('several words must all match (AND), case-insensitively', () => {
+    const { ring, run } = setup();
+    fill(ring, 40);
+    const s = run('ALICE prod').last();
+    expect(s.hits.length).toBe(10);
+    for (const h of s.hits) {
+      expect(h.row.ev.user).toBe('alice@example.com');
+      expect(h.row.ev.namespace).toBe('prod');
+    }
+    expect(run('alice kube-system').last().hits).toEqual([]);
+  });
+
+  it('structured terms use the filter syntax and highlight their field', () => {
+    const { ring, run } = setup();
+    fill(ring, 40);
+    const s = run('verb:update ns:prod').last();
+    expect(s.hits.length).toBe(10);
+    expect(s.hits.every((h) => h.row.ev.verb === 'update' && h.row.ev.namespace === 'prod')).toBe(true);
+    expect(s.hits[0]!.highlights.verb).toEqual([[0, 6]]);
+  });
+
+  it('stops once the list is full', () => {
+    const { ring, run } = setup({ limit: 5 });
+    fill(ring, 10_000);
+    const s = run('alice').last();
+    expect(s.hits.length).toBe(5);
+    expect(s.full).toBe(true);
+    // 4 users in rotation: the 5 newest alice rows are within the newest ~20 rows
+    expect(s.scanned).toBeLessThan(30);
+  });
+
+  it('finds names with a typo through the vocabulary (fuzzy), after exact matches', () => {
+    const { ring, run } = setup();
+    fill(ring, 200);
+    ring.push({ user: 'mallory@example.com', verb: 'get', resource: 'secrets', name: 'db-creds' });
+    const s = run('mallroy').last();
+    expect(s.hits.length).toBe(1);
+    expect(s.hits[0]!.kind).toBe('fuzzy');
+    expect(s.hits[0]!.row.ev.user).toBe('mallory@example.com');
+    expect(s.hits[0]!.highlights.user?.length).toBeGreaterThan(0);
+  });
+
+  it('does not fuzz unrelated words into matches', () => {
+    const { ring, run } = setup();
+    fill(ring, 200);
+    expect(run('zebrafish').last().hits).toEqual([]);
+  });
+
+  it('finds a word that only appears in the raw JSON body, with a snippet', () => {
+    const { ring, run } = setup();
+    fill(ring, 50);
+    const raw = JSON.stringify({ auditID: 'x', verb: 'create', requestObject: { spec: { containers: [{ image: 'evil.example/miner:1.0' }] } } });
+    ring.push({ verb: 'create', resource: 'pods', raw, hasRequestObject: true });
+    const s = run('miner').last();
+    expect(s.hits.length).toBe(1);
+    expect(s.hits[0]!.kind).toBe('raw');
+    const snip = s.hits[0]!.snippet!;
+    expect(snip.text).toContain('evil.example/miner:1.0');
+    const [a, b] = snip.ranges[0]!;
+    expect(snip.text.slice(a, b)).toBe('miner');
+  });
+
+  it('negated words and the active view filter exclude rows', () => {
+    const { ring, run } = setup();
+    fill(ring, 40);
+    const s = run('user:system:* -worker').last();
+    expect(s.hits.length).toBe(10);
+    expect(s.hits.every((h) => h.row.ev.user === 'system:kube-controller-manager')).toBe(true);
+    const view = parseFilter('ns:prod');
+    const s2 = run('system', view).last();
+    expect(s2.hits.length).toBeGreaterThan(0);
+    expect(s2.hits.every((h) => h.row.ev.namespace === 'prod')).toBe(true);
+  });
+
+  it('runs in slices and a new query cancels the running one', () => {
+    const { ring, sched, searcher } = setup({ sliceMs: 1, limit: 1000 });
+    fill(ring, 5000);
+    const a: SearchState[] = [];
+    const b: SearchState[] = [];
+    searcher.search('obj-', (s) => a.push(s));
+    expect(sched.queue.length).toBe(1); // not finished in the first slice
+    sched.step();
+    const seenA = a.length;
+    searcher.search('alice', (s) => b.push(s));
+    sched.drain();
+    expect(a.length).toBe(seenA); // the cancelled search reports nothing more
+    expect(a.every((s) => s.phase !== 'done')).toBe(true);
+    expect(b[b.length - 1]!.phase).toBe('done');
+    expect(b[b.length - 1]!.hits.length).toBe(1000);
+  });
+
+  it('survives rows pushed and evicted between slices (no duplicates, no evicted rows)', () => {
+    const { ring, sched, searcher } = setup({ sliceMs: 1, limit: 100_000, capacity: 3000 });
+    fill(ring, 3000);
+    const updates: SearchState[] = [];
+    searcher.search('alice', (s) => updates.push(s));
+    for (let k = 0; k < 50 && sched.queue.length; k++) {
+      fill(ring, 100); // 100 new rows evict the 100 oldest
+      sched.step();
+    }
+    sched.drain();
+    const last = updates[updates.length - 1]!;
+    const seqs = last.hits.map((h) => h.row.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]!).toBeLessThan(seqs[i - 1]!);
+  });
+
+  it('while typing, an unfinished term does not blank the list', () => {
+    const { ring, run } = setup();
+    fill(ring, 40);
+    const s = run('alice verb:').last();
+    expect(s.error?.reason).toMatch(/missing value/);
+    expect(s.hits.length).toBe(10);
+    const p = parseQuery('user:alice code:>=x');
+    expect(p.error).toBeDefined();
+    expect(p.filter.terms.map((t) => t.key)).toEqual(['user']);
+  });
+
+  it('highlights index the sanitised text when the log carries escape sequences', () => {
+    const { ring, run } = setup();
+    ring.push({ user: 'eve\u001b]0;pwned\u0007mallory', userAgent: '\u202Ecurl' });
+    const s = run('mallory').last();
+    const hit = s.hits[0]!;
+    const text = fieldText(hit.row.ev, 'user');
+    expect(text).toBe('evemallory');
+    const [a, b] = hit.highlights.user![0]!;
+    expect(text.slice(a, b)).toBe('mallory');
+    expect(fieldText(hit.row.ev, 'userAgent')).toBe('curl');
+  });
+});
