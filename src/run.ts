@@ -75,8 +75,9 @@ export function createDetector(config: Config): Detector {
 }
 
 /** The screen. Resolves with the exit code. */
-export async function runTui(_engine: Engine, _sources: Source[], _config: Config): Promise<number> {
-  throw new NotAvailableError('the screen is not available yet: add --no-tui (e.g. --no-tui --print summary)');
+export async function runTui(engine: Engine, sources: Source[], config: Config, pace?: ConsumeOptions['pace']): Promise<number> {
+  const ui = await import('./ui/run-tui.js');
+  return ui.runTui(engine, sources, config, pace ? { pace } : {});
 }
 
 /** `auditop demo`. Until the screen's live demo exists: replay the saved demo logs and report. */
@@ -107,7 +108,7 @@ export async function run(config: Config, io: RunIO = { stdout: process.stdout, 
   const sources = await createSources(config);
   const alertsFile = config.alertsFile === undefined ? undefined : openAlertsFile(config.alertsFile, engine);
   try {
-    if (config.tui) return await runTui(engine, sources, config);
+    if (config.tui) return await runTui(engine, sources, config, pace);
     return await runHeadless(engine, sources, config, io, pace);
   } finally {
     alertsFile?.close();

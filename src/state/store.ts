@@ -101,6 +101,8 @@ export interface Snapshot {
   nowTs: number;
   paused: boolean;
   replay: ReplayStatus | null;
+  /** every source has ended (a replay finished, stdin closed); the screen stays browsable */
+  ended: boolean;
 }
 
 export interface StoreOptions {
@@ -134,6 +136,7 @@ export class Store {
 
   private readonly notices: Notice[] = [];
   private eventsAtPause = 0;
+  private ended = false;
   private alertsSeen = 0;
   /** the view the current pane data was built for: a paused store reuses that data while the view stays put */
   private builtFor: ViewRequest | null = null;
@@ -174,6 +177,12 @@ export class Store {
     if (sameView(o, v) && o.paused === v.paused) return;
     if (v.paused && !o.paused) this.eventsAtPause = this.engine.counts.events;
     this.view = { ...v };
+    this.publish(true);
+  }
+
+  /** Every source has ended: say so on the status bar. */
+  markEnded(): void {
+    this.ended = true;
     this.publish(true);
   }
 
@@ -343,6 +352,7 @@ export class Store {
       nowTs,
       paused: this.view.paused,
       replay: this.replayStatus(),
+      ended: this.ended,
     };
   }
 

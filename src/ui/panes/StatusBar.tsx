@@ -16,7 +16,7 @@ export interface StatusBarProps {
   snap: Snapshot;
   /** the sources being read, e.g. "follow /var/log/kubernetes/audit/audit.log" */
   source: string;
-  mode: 'follow' | 'replay' | 'stdin' | 'demo' | 'file';
+  mode: 'follow' | 'replay' | 'stdin' | 'demo';
   /** active filter expression ('' = none) */
   filter: string;
   /** wall clock, ms */
@@ -49,8 +49,12 @@ export function statusLine(p: StatusBarProps): string {
     if (Number.isFinite(r.progress)) segs.push({ text: `${progressBar(r.progress, 10, t)} ${Math.floor(r.progress * 100)}%`, tone: null, keep: 60 });
   } else if (s.paused) {
     segs.push({ text: `PAUSED +${grouped(s.newWhilePaused)} new`, tone: 'paused', keep: 95 });
+  } else if (p.mode === 'replay') {
+    segs.push({ text: s.ended ? 'replay finished' : 'replay max', tone: s.ended ? 'ok' : 'accent', keep: 95 });
+  } else if (s.ended) {
+    segs.push({ text: p.mode === 'stdin' ? 'stdin closed' : 'input ended', tone: 'warn', keep: 95 });
   } else {
-    segs.push({ text: p.mode === 'file' ? 'read' : p.mode === 'stdin' ? 'stdin' : 'follow', tone: 'accent', keep: 90 });
+    segs.push({ text: p.mode === 'stdin' ? 'stdin' : p.mode === 'demo' ? 'demo (follow)' : 'follow', tone: 'accent', keep: 90 });
   }
   const eps = eventsPerSecond(s.rate);
   segs.push({ text: sparkline(s.rate.slice(0, -1), SPARK_WIDTH, t), tone: 'accent', keep: 30 });

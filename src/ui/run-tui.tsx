@@ -1,0 +1,184 @@
+/**
+ * `runTui(engine, sources, config)`: the screen's entry point (the seam in src/run.ts).
+ *
+ * Terminal hygiene, on every exit path (q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, the end of a failing
+ * source, an unexpected error): the alternate screen is entered before the first frame and left
+ * again, the cursor is shown, raw mode is switched off. An unexpected error is reported in one line
+ * after the terminal is back, so the user never sees a stack trace on a scrambled screen.
+ */
+import { writeSync } from 'node:fs';
+import type { Config } from '../config.js';
+import { consume, type ConsumeOptions } from '../ingest/pipeline.js';
+import type { Source } from '../ingest/source.js';
+import type { Engine } from '../model/engine.js';
+import { Store } from '../state/store.js';
+import type { Overlays, ReplayControls } from './App.js';
+import { feedPageRows } from './layout.js';
+import { ScreenWriter } from './screen-writer.js';
+import { themeFor } from './theme.js';
+
+/** Frames per second at most (issue 5: ≤ ~15); the store already batches to ~10 snapshots a second. */
+export const MAX_FPS = 15;
+
+const ENTER_ALT_SCREEN = '\x1b[?1049h';
+const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+const SHOW_CURSOR = '\x1b[?25h';
+const HIDE_CURSOR = '\x1b[?25l';
+/** Turn off every mouse-reporting mode and reset attributes, in case anything left them on. */
+const RESET_MODES = '\x1b[0m\x1b[?1000l\x1b[?1002l\x1b[?1006l';
+
+export interface TuiOptions {
+  /** replay pacing hook for the pipeline */
+  pace?: ConsumeOptions['pace'];
+  /** replay controls and status (the pacer) */
+  replay?: (ReplayControls & { subscribe?(fn: () => void): () => void }) | null;
+  /** apply a filter expression to the engine; returns an error message or null */
+  onFilter?: (expr: string) => string | null;
+  initialFilter?: string;
+  overlays?: Overlays;
+  /** what the status bar says is being read */
+  sourceLabel?: string;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+/**
+ * Ink decides once, when it is first imported, whether it runs in CI (is-in-ci reads CI and
+ * CONTINUOUS_INTEGRATION), and in CI it draws only the final frame and ignores resizes. We draw to a
+ * real terminal (stdout is a TTY or we would be headless), so hide those variables while Ink loads.
+ */
+async function loadInk(): Promise<typeof import('ink')> {
+  const saved: Record<string, string | undefined> = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await import('ink');
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+  }
+}
+
+function describeSources(config: Config, sources: Source[]): string {
+  if (config.mode === 'demo') return 'demo';
+  const names = sources.map((s) => s.name).filter((n) => n !== '');
+  return names.length > 0 ? names.join(', ') : config.paths.join(', ');
+}
+
+export async function runTui(engine: Engine, sources: Source[], config: Config, opts: TuiOptions = {}): Promise<number> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stdin = opts.stdin ?? process.stdin;
+  const stderr = opts.stderr ?? process.stderr;
+  const ink = await loadInk();
+  const { App } = await import('./App.js');
+  const React = await import('react');
+  const theme = themeFor({ noColor: !config.color, ascii: config.ascii }, process.env);
+
+  const fd = (stdout as { fd?: number }).fd ?? 1;
+  const rawWrite = (s: string): void => {
+    // synchronous: this also runs from process 'exit', where asynchronous writes are dropped
+    try {
+      writeSync(fd, s);
+    } catch {
+      // the terminal is gone (SIGHUP); nothing left to restore
+    }
+  };
+  let restored = false;
+  const restoreTerminal = (): void => {
+    if (restored) return;
+    restored = true;
+    try {
+      if (stdin.isTTY) stdin.setRawMode(false);
+    } catch {
+      // stdin already closed
+    }
+    rawWrite(RESET_MODES + SHOW_CURSOR + LEAVE_ALT_SCREEN);
+  };
+  process.on('exit', restoreTerminal);
+
+  const store = new Store(
+    engine,
+    { feedEnd: null, feedPage: feedPageRows({ x: 0, y: 0, width: stdout.columns || 80, height: (stdout.rows || 24) - 3 }), topDim: 'users', topWindow: '5m', topN: 10, paused: false },
+    opts.replay ? { replayStatus: () => opts.replay!.status() } : {},
+  );
+  const offReplay = opts.replay?.subscribe?.(() => store.refresh());
+
+  let finish!: (code: number, message?: string) => void;
+  const done = new Promise<{ code: number; message?: string }>((resolve) => {
+    let called = false;
+    finish = (code, message) => {
+      if (called) return;
+      called = true;
+      resolve(message === undefined ? { code } : { code, message });
+    };
+  });
+  const quit = (): void => finish(0);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, quit);
+  const onError = (err: unknown): void => finish(1, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+
+  function Root(): React.ReactElement {
+    const [size, setSize] = React.useState({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+    React.useEffect(() => {
+      const onResize = (): void => setSize({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+      stdout.on('resize', onResize);
+      return () => void stdout.off('resize', onResize);
+    }, []);
+    return (
+      <App
+        store={store}
+        engine={engine}
+        cols={size.cols}
+        rows={size.rows}
+        theme={theme}
+        source={opts.sourceLabel ?? describeSources(config, sources)}
+        mode={config.mode === 'replay' ? 'replay' : config.mode === 'demo' ? 'demo' : config.paths.includes('-') ? 'stdin' : 'follow'}
+        replay={opts.replay ?? null}
+        onQuit={quit}
+        {...(opts.overlays ? { overlays: opts.overlays } : {})}
+        {...(opts.onFilter ? { onFilter: opts.onFilter } : {})}
+        {...(opts.initialFilter ? { initialFilter: opts.initialFilter } : {})}
+      />
+    );
+  }
+
+  // Ink draws into the diffing writer, which updates only the lines that changed (see screen-writer.ts)
+  const screen = new ScreenWriter(stdout);
+  // alternate screen before the first frame: the user's scrollback stays as it was
+  rawWrite(ENTER_ALT_SCREEN + HIDE_CURSOR);
+  let instance: import('ink').Instance | undefined;
+  try {
+    instance = ink.render(<Root />, { stdout: screen as unknown as NodeJS.WriteStream, stdin, stderr, patchConsole: false, exitOnCtrlC: false, maxFps: MAX_FPS });
+    // Ink can report a render error by rejecting its exit promise
+    instance.waitUntilExit().catch(onError);
+  } catch (err) {
+    onError(err);
+  }
+
+  // Ingest runs while the screen is up; when a replay ends the screen stays, browsable.
+  const ingest = Promise.all(sources.map((s) => consume(s, engine, opts.pace ? { pace: opts.pace } : {})));
+  ingest.then(
+    () => store.markEnded(),
+    (err: unknown) => finish(1, err instanceof Error ? err.message : String(err)),
+  );
+
+  const result = await done;
+  for (const s of signals) process.off(s, quit);
+  offReplay?.();
+  try {
+    instance?.unmount();
+  } catch {
+    // already unmounted by an error
+  }
+  store.dispose();
+  screen.dispose();
+  await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
+  restoreTerminal();
+  process.off('exit', restoreTerminal);
+  process.off('uncaughtException', onError);
+  process.off('unhandledRejection', onError);
+  if (result.message) stderr.write(`auditop: ${result.message.split('\n')[0]}\n`);
+  return result.code;
+}
