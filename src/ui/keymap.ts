@@ -58,7 +58,7 @@ export const KEYMAP: readonly Binding[] = [
   { command: 'help', scope: 'main', keys: ['?'], label: 'help', description: 'show this help', hint: true },
   { command: 'search', scope: 'main', keys: ['/'], label: 'search', description: 'fuzzy-search the buffered events', hint: true },
   { command: 'filter', scope: 'main', keys: ['f'], label: 'filter', description: 'filter feed, alerts and counts (user:alice verb:delete ns:prod code:>=400)', hint: true },
-  { command: 'inspect', scope: 'main', keys: ['return'], label: 'inspect', description: 'open the selected request or alert in the inspector', hint: true },
+  { command: 'inspect', scope: 'main', keys: ['return'], label: 'inspect', description: 'inspect the selected request or alert; on a top-N row, filter by it', hint: true },
   { command: 'pause', scope: 'main', keys: ['space'], label: 'pause', description: 'freeze the view while ingest goes on (replay: pause the replay)', hint: true },
   { command: 'nextPane', scope: 'main', keys: ['tab'], label: 'pane', description: 'focus the next pane (zoomed when the terminal is small)', hint: true },
   { command: 'prevPane', scope: 'main', keys: ['shift+tab'], label: 'prev pane', description: 'focus the previous pane' },
@@ -266,4 +266,15 @@ export function helpSections(ascii = false): { title: string; rows: { keys: stri
       rows: KEYMAP.filter((b) => b.scope === scope).map((b) => ({ keys: displayKeys(b, ascii), description: b.description })),
     }))
     .filter((s) => s.rows.length > 0);
+}
+
+/** The README's key table (test/ui/readme.test.ts keeps the README in step with this). */
+export function keysMarkdown(): string {
+  const out: string[] = [];
+  for (const s of helpSections(true)) {
+    out.push(`**${s.title}**`, '', '| keys | what it does |', '|---|---|');
+    for (const r of s.rows) out.push(`| ${r.keys.split(' ').map((k) => `\`${k === '|' ? '\\|' : k}\``).join(' ')} | ${r.description} |`);
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
 }
