@@ -1,0 +1,115 @@
+/**
+ * `f` filter prompt: a one-line input (bordered, 3 rows at the bottom of the body) for a filter
+ * expression in the `--filter` syntax (src/model/filter.ts). It is checked as you type: a mistake is
+ * named in the bottom border and its column is marked in the input; Enter applies (an empty line
+ * clears the filter), Esc closes and keeps the filter in force.
+ *
+ * Props (App.tsx's FilterOverlayProps):
+ *   width, height  the prompt rectangle (3 rows)
+ *   theme          colours and glyphs
+ *   current        the expression in force ('' = none): the input starts with it
+ *   onApply(expr)  applies it to feed, alerts and counts; returns an error message, or null when applied
+ *   onClose()      close the prompt
+ */
+import { useInput, type Key } from 'ink';
+import { memo, useMemo, useRef, useState } from 'react';
+import { isFilterError, parseFilter } from '../../model/filter.js';
+import { displayWidth, fit, sanitize } from '../../model/sanitize.js';
+import type { FilterOverlayProps } from '../App.js';
+import { blank, borderBottom, borderTop, framed } from '../format.js';
+import { keyName, resolveCommand } from '../keymap.js';
+import type { Theme } from '../theme.js';
+import { Lines } from './Lines.js';
+import { editQuery } from './Search.js';
+
+export interface FilterViewProps {
+  width: number;
+  height: number;
+  theme: Theme;
+  text: string;
+  current: string;
+  /** error from the last Enter (from onApply), shown until the text changes */
+  applyError: string;
+}
+
+/** Check an expression as typed: null when it parses, else the reason and position. */
+export function checkFilter(expr: string): { reason: string; position: number } | null {
+  const r = parseFilter(expr);
+  return isFilterError(r) ? { reason: r.reason, position: r.position } : null;
+}
+
+/** The three lines of the prompt (pure). */
+export function filterLines(p: FilterViewProps): string[] {
+  const { width, theme: t } = p;
+  const inner = Math.max(0, width - 2);
+  const text = sanitize(p.text);
+  const err = checkFilter(p.text);
+  const right = p.current ? `in force: ${sanitize(p.current)}` : 'no filter';
+  const top = borderTop('Filter', width, t, true, fit(right, Math.max(0, Math.floor(inner / 2)), t.g.ellipsis).trimEnd());
+  // the input: "f> " + text + cursor, the error column marked, the end kept in view
+  const prefix = ' f> ';
+  const room = Math.max(1, inner - prefix.length - 1);
+  const start = displayWidth(text) > room ? text.length - room : 0;
+  const shown = text.slice(start);
+  let input = t.paint(prefix, 'title');
+  if (err && t.color && err.position >= start && err.position < text.length) {
+    const at = err.position - start;
+    input += shown.slice(0, at) + t.paint(shown.slice(at, at + 1), 'sev-critical') + shown.slice(at + 1);
+  } else {
+    input += shown;
+  }
+  const cursor = t.color ? t.paint(' ', 'selected') : '_';
+  const used = prefix.length + displayWidth(shown) + 1;
+  input += cursor + ' '.repeat(Math.max(0, inner - used));
+  // cut the plain text first: cutting a painted string could split an SGR sequence
+  const room2 = Math.max(0, inner - 4);
+  let legend: string;
+  if (p.applyError) legend = t.paint(fit(` ${sanitize(p.applyError)} `, room2, t.g.ellipsis).trimEnd() + ' ', 'error');
+  else if (err) legend = t.paint(fit(` ${sanitize(err.reason)}, column ${err.position + 1} `, room2, t.g.ellipsis).trimEnd() + ' ', 'warn');
+  else legend = t.paint(fit(' Enter applies (empty clears)  Esc cancels ', room2, t.g.ellipsis).trimEnd() + ' ', 'dim');
+  const bottom = borderBottom(width, t, true, legend);
+  const lines = [top, framed(input, t, true), bottom];
+  // taller rectangles (never, with FILTER_ROWS = 3) get blank framed rows between input and border
+  while (lines.length < p.height) lines.splice(lines.length - 1, 0, framed(blank(inner), t, true));
+  return lines.slice(0, Math.max(0, p.height));
+}
+
+export const FilterPrompt = memo(function FilterPrompt(p: FilterOverlayProps) {
+  const [text, setText] = useState(p.current);
+  // keys can arrive faster than renders (typing, pasting): edits apply to the latest text
+  const textRef = useRef(p.current);
+  const [applyError, setApplyError] = useState('');
+
+  // Ink can deliver keys to an earlier render's handler: read the callbacks through a ref
+  const cb = useRef({ onApply: p.onApply, onClose: p.onClose });
+  cb.current = { onApply: p.onApply, onClose: p.onClose };
+
+  const onInput = (input: string, key: Key): void => {
+    const k = keyName(input, key);
+    const cmd = resolveCommand(k, { overlay: 'filter', replay: false });
+    if (cmd === 'back') {
+      cb.current.onClose();
+      return;
+    }
+    if (cmd === 'apply') {
+      const err = cb.current.onApply(textRef.current.trim());
+      if (err === null) cb.current.onClose();
+      else setApplyError(err);
+      return;
+    }
+    if (cmd === 'quit') return; // App quits
+    const next = editQuery(textRef.current, k, input);
+    if (next !== undefined && next !== textRef.current) {
+      textRef.current = next;
+      setText(next);
+      setApplyError('');
+    }
+  };
+  useInput(onInput);
+
+  const lines = useMemo(
+    () => filterLines({ width: p.width, height: p.height, theme: p.theme, text, current: p.current, applyError }),
+    [p.width, p.height, p.theme, text, p.current, applyError],
+  );
+  return <Lines lines={lines} width={p.width} height={p.height} />;
+});
