@@ -28,6 +28,8 @@ interface Segment {
   tone: Tone | null;
   /** lower goes first when the bar is too narrow */
   keep: number;
+  /** part of the title and mode (the source is placed after these) */
+  lead?: boolean;
 }
 
 /** Events/s of the last complete second of event time (the current second is still filling). */
@@ -39,7 +41,7 @@ export function eventsPerSecond(rate: readonly number[]): number {
 export function statusLine(p: StatusBarProps): string {
   const { snap: s, theme: t, width } = p;
   const segs: Segment[] = [];
-  segs.push({ text: ' auditop ', tone: 'title', keep: 100 });
+  segs.push({ text: ' auditop ', tone: 'title', keep: 100, lead: true });
   const r = s.replay;
   if (r) {
     const speed = Number.isFinite(r.speed) ? `${t.g.times}${r.speed >= 10 ? Math.round(r.speed) : Number(r.speed.toFixed(2))}` : 'max';
@@ -56,6 +58,7 @@ export function statusLine(p: StatusBarProps): string {
   } else {
     segs.push({ text: p.mode === 'stdin' ? 'stdin' : p.mode === 'demo' ? 'demo (follow)' : 'follow', tone: 'accent', keep: 90 });
   }
+  for (const x of segs) x.lead = true;
   const eps = eventsPerSecond(s.rate);
   segs.push({ text: sparkline(s.rate.slice(0, -1), SPARK_WIDTH, t), tone: 'accent', keep: 30 });
   segs.push({ text: `${compact(eps)} ev/s`, tone: null, keep: 80 });
@@ -84,7 +87,8 @@ export function statusLine(p: StatusBarProps): string {
   const src = sanitize(p.source);
   if (src && room >= 8) {
     const shown = displayWidth(src) <= room ? src : t.g.ellipsis + tail(src, room - 1);
-    kept.splice(Math.min(2, kept.length), 0, { text: shown, tone: null, keep: 0 });
+    const at = kept.filter((x) => x.lead).length;
+    kept.splice(at, 0, { text: shown, tone: null, keep: 0 });
   }
   const left = kept.map((x) => t.paint(x.text, x.tone)).join(' '.repeat(sep));
   const used = total(kept) - clk.length - 1;
