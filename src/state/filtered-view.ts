@@ -1,0 +1,369 @@
+/**
+ * The screen's `f` filter: an EngineView that shows the feed, alerts and counts of only the requests
+ * matching a filter expression, without dropping anything from the real Engine (clearing the filter
+ * brings everything back). The store, the search and the inspector read this view instead of the
+ * Engine; with no filter it is a transparent pass-through.
+ *
+ * How: applying a filter builds a second Engine (same code, so stage merging, top-N windows and rates
+ * behave exactly as unfiltered) whose `filter` is the expression, with no detector. It is fed the
+ * buffered requests (oldest first, their most complete stage: top-N counts requests, so they come out
+ * right), then every live event the real Engine sees. Alerts are not detected twice: the real Engine's
+ * alerts are passed on when their request matches (looked up by auditID; alerts about the log itself,
+ * without a request, always pass). The rebuild runs in slices (live events arriving meanwhile are
+ * queued and applied after), so applying a filter to 100k buffered events never freezes the screen;
+ * the view switches when it is complete.
+ *
+ * Known differences from an unfiltered view, by design: event counts of the buffered part count one
+ * event per request (the stages before the most complete one are not kept); the time windows of
+ * top-N end at the newest *matching* event; a request enters the filtered feed when it starts to
+ * match (code:>=400 shows a request when its response arrives).
+ *
+ * Wiring (run-tui): `const view = new FilteredView(engine); new Store(view, …)`; App gets
+ * `engine={view}` and `onFilter={(e) => view.setFilter(e)}`.
+ */
+import type { Alert } from '../detect/types.js';
+import { NO_DETECTOR } from '../detect/types.js';
+import type { AuditEvent } from '../model/event.js';
+import { Engine } from '../model/engine.js';
+import { isFilterError, parseFilter, type Filter } from '../model/filter.js';
+import type { Counts, Dimension, MalformedLine, RequestRow, TopEntry, Window } from '../model/types.js';
+import type { EngineListener, EngineView, RingView } from './engine-view.js';
+
+/** What the view needs from the real Engine (the Engine class satisfies it). */
+export interface SourceEngine extends EngineView {
+  readonly rows: RingView<RequestRow> & { readonly capacity: number };
+}
+
+/** Buffered requests replayed into the filtered engine per slice (~2 µs each: a few ms a slice). */
+const REBUILD_SLICE_ROWS = 4000;
+/** auditID → event kept for matching alerts to their request: about two buffers' worth of requests. */
+const RECENT_FACTOR = 2;
+
+/** An event carrying only what an alert says about its request (when the request is no longer known). */
+export function eventFromAlert(a: Alert): AuditEvent {
+  return {
+    ts: a.tsMs,
+    time: a.ts,
+    receivedTs: a.tsMs,
+    auditID: a.auditID,
+    stage: '',
+    verb: a.verb,
+    user: a.user,
+    groups: [],
+    impersonatedUser: '',
+    impersonatedGroups: [],
+    sourceIP: a.sourceIP,
+    userAgent: '',
+    apiGroup: '',
+    apiVersion: '',
+    resource: a.resource,
+    subresource: a.subresource,
+    namespace: a.namespace,
+    name: a.name,
+    code: a.code,
+    reason: '',
+    decision: '',
+    uri: '',
+    level: '',
+    latencyMs: -1,
+    hasRequestObject: false,
+    hasResponseObject: false,
+    raw: '',
+    source: '',
+  };
+}
+
+interface Active {
+  expr: string;
+  filter: Filter;
+  engine: Engine;
+  off: () => void;
+}
+
+interface Building extends Active {
+  /** next seq of the real ring to replay */
+  nextSeq: number;
+  /** last seq buffered when the rebuild started: newer rows come through the queue */
+  endSeq: number;
+  /** live events that arrived during the rebuild, applied after it (input order is kept) */
+  queued: { ev: AuditEvent; row: RequestRow }[];
+  queuedAlerts: Alert[];
+}
+
+export class FilteredView implements EngineView {
+  private readonly listeners = new Set<EngineListener>();
+  private readonly offMain: () => void;
+  private active: Active | null = null;
+  private building: Building | null = null;
+  /** auditID → latest event seen, for matching alerts to requests */
+  private readonly recent = new Map<string, AuditEvent>();
+  private readonly recentCap: number;
+  /** the real row whose event is being fed to the filtered engine (its alert severity is copied) */
+  private feeding: RequestRow | undefined;
+  /** offset that makes the alerts ring's lastSeq drop when the view switches (the store regroups then) */
+  private alertSeqOffset = 0;
+  private readonly schedule: (fn: () => void) => void;
+  private readonly alertsView: RingView<Alert>;
+  private readonly rowsView: RingView<RequestRow>;
+  private switches = 0;
+
+  constructor(
+    private readonly main: SourceEngine,
+    opts: { schedule?: (fn: () => void) => void } = {},
+  ) {
+    this.schedule = opts.schedule ?? ((fn) => setImmediate(fn));
+    this.recentCap = Math.max(1024, main.rows.capacity * RECENT_FACTOR);
+    this.offMain = main.subscribe({
+      onEvent: (ev, row) => this.mainEvent(ev, row),
+      onAlert: (a) => this.mainAlert(a),
+      onNotice: (s, m) => {
+        for (const l of this.listeners) l.onNotice?.(s, m);
+      },
+    });
+    // the ring views delegate to whichever engine is shown at the moment they are read
+    const self = this as FilteredView;
+    this.rowsView = {
+      get size() {
+        return self.rowsTarget().size;
+      },
+      get capacity() {
+        return self.rowsTarget().capacity;
+      },
+      at: (i) => self.rowsTarget().at(i),
+      get lastSeq() {
+        return self.rowsTarget().lastSeq;
+      },
+    };
+    this.alertsView = {
+      get size() {
+        return self.alertsTarget().size;
+      },
+      get capacity() {
+        return self.alertsTarget().capacity;
+      },
+      at: (i) => self.alertsTarget().at(i),
+      get lastSeq() {
+        return self.alertsTarget().lastSeq - self.alertSeqOffset;
+      },
+    };
+  }
+
+  /** The expression in force ('' = none). */
+  get expr(): string {
+    return this.active?.expr ?? '';
+  }
+
+  /** True while a newly applied filter is still being built (the old view shows meanwhile). */
+  get pending(): boolean {
+    return this.building !== null;
+  }
+
+  /** Times the view switched (tests; the store regroups alerts on each). */
+  get generation(): number {
+    return this.switches;
+  }
+
+  /**
+   * Apply a filter expression ('' clears it). Returns an error message (with the column) when it does
+   * not parse, else null; the view switches once the buffered requests are filtered.
+   */
+  setFilter(expr: string): string | null {
+    const e = expr.trim();
+    if (e === '') {
+      this.cancelBuild();
+      if (this.active) this.switchTo(null);
+      return null;
+    }
+    const f = parseFilter(e);
+    if (isFilterError(f)) return `${f.reason} (column ${f.position + 1})`;
+    if (this.active?.expr === e && !this.building) return null;
+    this.cancelBuild();
+    const engine = new Engine({
+      bufferEvents: this.main.rows.capacity,
+      // the rows hold the real Engine's own event objects: its byte bound already bounds them
+      bufferBytes: Number.MAX_SAFE_INTEGER,
+      detector: NO_DETECTOR,
+      filter: f.test,
+    });
+    const ring = this.main.rows;
+    const endSeq = ring.size > 0 ? (ring.at(ring.size - 1)?.seq ?? -1) : -1;
+    const b: Building = { expr: e, filter: f, engine, off: () => {}, nextSeq: this.firstMainSeq(), endSeq, queued: [], queuedAlerts: [] };
+    b.off = engine.subscribe({
+      onEvent: (_ev, row) => {
+        // the detector runs on the real Engine only: carry its verdict over to the filtered row
+        if (this.feeding && this.feeding.alert !== '') row.alert = this.feeding.alert;
+        if (this.active?.engine === engine) for (const l of this.listeners) l.onEvent?.(_ev, row);
+      },
+    });
+    this.building = b;
+    this.rebuildSlice(b);
+    return null;
+  }
+
+  /** Stop following the real Engine (the screen is closing). */
+  dispose(): void {
+    this.cancelBuild();
+    this.active?.off();
+    this.offMain();
+    this.listeners.clear();
+  }
+
+  // --- EngineView ------------------------------------------------------------------------------
+
+  subscribe(l: EngineListener): () => void {
+    this.listeners.add(l);
+    return () => {
+      this.listeners.delete(l);
+    };
+  }
+
+  get counts(): Counts {
+    const m = this.main.counts;
+    if (!this.active) return m;
+    const c = this.active.engine.counts;
+    // malformed lines, skipped lines and gaps are about the input, not about matching requests
+    return { events: c.events, requests: c.requests, malformed: m.malformed, skippedLong: m.skippedLong, gaps: m.gaps };
+  }
+
+  get version(): number {
+    return this.main.version + (this.active ? this.active.engine.version : 0) + this.switches;
+  }
+
+  get rows(): RingView<RequestRow> {
+    return this.rowsView;
+  }
+
+  get alerts(): RingView<Alert> {
+    return this.alertsView;
+  }
+
+  recentMalformed(): MalformedLine[] {
+    return this.main.recentMalformed();
+  }
+
+  top(dim: Dimension, window: Window, n?: number): TopEntry[] {
+    return this.active ? this.active.engine.top(dim, window, n) : this.main.top(dim, window, n);
+  }
+
+  rate(seconds: number): number[] {
+    return this.active ? this.active.engine.rate(seconds) : this.main.rate(seconds);
+  }
+
+  nowTs(): number {
+    return this.main.nowTs();
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  private rowsTarget(): RingView<RequestRow> {
+    return this.active ? this.active.engine.rows : this.main.rows;
+  }
+
+  private alertsTarget(): RingView<Alert> {
+    return this.active ? this.active.engine.alerts : this.main.alerts;
+  }
+
+  private firstMainSeq(): number {
+    return this.main.rows.size > 0 ? (this.main.rows.at(0)?.seq ?? 0) : 0;
+  }
+
+  private remember(ev: AuditEvent): void {
+    if (ev.auditID === '') return;
+    this.recent.delete(ev.auditID);
+    this.recent.set(ev.auditID, ev);
+    if (this.recent.size > this.recentCap) {
+      // Map iterates in insertion order: the first key is the least recently seen request
+      const first = this.recent.keys().next().value;
+      if (first !== undefined) this.recent.delete(first);
+    }
+  }
+
+  private alertMatches(f: Filter, a: Alert): boolean {
+    // alerts about the log itself (gaps) name no request: they concern every view
+    if (a.auditID === '') return true;
+    const ev = this.recent.get(a.auditID);
+    return f.test(ev ?? eventFromAlert(a));
+  }
+
+  private feed(engine: Engine, ev: AuditEvent, row: RequestRow): void {
+    this.feeding = row;
+    try {
+      engine.event(ev);
+    } finally {
+      this.feeding = undefined;
+    }
+  }
+
+  private mainEvent(ev: AuditEvent, row: RequestRow): void {
+    this.remember(ev);
+    const b = this.building;
+    if (b) b.queued.push({ ev, row });
+    if (this.active) this.feed(this.active.engine, ev, row);
+    else for (const l of this.listeners) l.onEvent?.(ev, row);
+  }
+
+  private mainAlert(a: Alert): void {
+    const b = this.building;
+    if (b) b.queuedAlerts.push(a);
+    const act = this.active;
+    if (!act) {
+      for (const l of this.listeners) l.onAlert?.(a);
+      return;
+    }
+    if (!this.alertMatches(act.filter, a)) return;
+    act.engine.alerts.push(a);
+    for (const l of this.listeners) l.onAlert?.(a);
+  }
+
+  private rebuildSlice(b: Building): void {
+    if (this.building !== b) return;
+    const ring = this.main.rows;
+    const first = this.firstMainSeq();
+    if (b.nextSeq < first) b.nextSeq = first; // evicted meanwhile
+    // rows that arrived after the rebuild started are replayed from the queue instead (a later stage
+    // of an older row is in the queue too and merges a second time: harmless, the request counts once)
+    const stopAt = b.endSeq;
+    let n = 0;
+    while (b.nextSeq <= stopAt && n < REBUILD_SLICE_ROWS) {
+      const row = ring.at(b.nextSeq - first);
+      b.nextSeq++;
+      n++;
+      if (!row) continue;
+      this.remember(row.ev);
+      this.feed(b.engine, row.ev, row);
+    }
+    if (b.nextSeq <= stopAt) {
+      this.schedule(() => this.rebuildSlice(b));
+      return;
+    }
+    // the buffered alerts, then everything that arrived meanwhile, in order
+    const alerts = this.main.alerts;
+    const queuedSet = new Set(b.queuedAlerts);
+    for (let i = 0; i < alerts.size; i++) {
+      const a = alerts.at(i);
+      if (a && !queuedSet.has(a) && this.alertMatches(b.filter, a)) b.engine.alerts.push(a);
+    }
+    for (const q of b.queued) this.feed(b.engine, q.ev, q.row);
+    for (const a of b.queuedAlerts) if (this.alertMatches(b.filter, a)) b.engine.alerts.push(a);
+    this.building = null;
+    this.switchTo({ expr: b.expr, filter: b.filter, engine: b.engine, off: b.off });
+  }
+
+  private cancelBuild(): void {
+    if (!this.building) return;
+    this.building.off();
+    this.building = null;
+  }
+
+  private switchTo(next: Active | null): void {
+    // make the alerts ring's lastSeq drop below what the store has seen, so it regroups from scratch
+    const shownLast = this.alertsTarget().lastSeq - this.alertSeqOffset;
+    const prev = this.active;
+    this.active = next;
+    this.alertSeqOffset = this.alertsTarget().lastSeq - (shownLast - 1);
+    prev?.off();
+    this.switches++;
+    // one notification is enough: the store rebuilds its snapshot from the view
+    for (const l of this.listeners) l.onNotice?.('filter', next ? `filter: ${next.expr}` : 'filter cleared');
+  }
+}
