@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
+import { FILTER_KEYS, isFilterError, parseFilter } from './model/filter.js';
 import { PRINT_MODES, type PrintMode } from './print.js';
 
 /** Ring capacity in requests: ~100k rows is minutes of a busy cluster and ~150 MB with their raw JSON. */
@@ -67,6 +68,9 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** Usage hint for a bad --filter: the keys it knows. */
+const FILTER_HINT = `Filter keys: ${FILTER_KEYS.map((k) => k.key).join(', ')}; e.g. --filter "user:alice verb:delete,patch ns:prod code:>=400".`;
 
 /** What the environment contributes (injected so tests do not depend on the terminal). */
 export interface ConfigEnv {
@@ -184,6 +188,10 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv)
 
   const filter = str('filter');
   if (filter !== undefined && filter.trim() === '') throw new UsageError('--filter needs an expression, e.g. --filter "user:alice verb:delete"');
+  if (filter !== undefined) {
+    const f = parseFilter(filter);
+    if (isFilterError(f)) throw new UsageError(`--filter: ${f.reason} at column ${f.position + 1} of '${filter}'`, FILTER_HINT);
+  }
 
   const noColor = flag('no-color') || (cenv.env.NO_COLOR !== undefined && cenv.env.NO_COLOR !== '');
   const locale = cenv.env.LC_ALL || cenv.env.LC_CTYPE || cenv.env.LANG || '';

@@ -21,6 +21,7 @@ import { consume, type ConsumeOptions } from './ingest/pipeline.js';
 import type { Source } from './ingest/source.js';
 import { Engine } from './model/engine.js';
 import type { AuditEvent } from './model/event.js';
+import { isFilterError, parseFilter } from './model/filter.js';
 import { alertRecord, attachPrinter, LineWriter, summaryRecord } from './print.js';
 import { formatReport } from './demo/report.js';
 
@@ -60,12 +61,17 @@ export function createPacer(config: Config): ConsumeOptions['pace'] {
 
 /** Which events to keep: the --since/--until window and --filter. */
 export function createFilter(config: Config): ((ev: AuditEvent) => boolean) | undefined {
-  if (config.filter !== undefined) throw new NotAvailableError('--filter is not available yet');
+  // --filter was validated by parseCommandLine (a bad expression is a usage error, exit 2)
+  const parsed = config.filter === undefined ? undefined : parseFilter(config.filter);
+  const expr = parsed === undefined || isFilterError(parsed) || parsed.empty ? undefined : parsed.test;
   const since = config.sinceMs;
   const until = config.untilMs;
-  if (Number.isNaN(since) && Number.isNaN(until)) return undefined;
+  if (Number.isNaN(since) && Number.isNaN(until)) return expr;
+  const lo = Number.isNaN(since) ? -Infinity : since;
+  const hi = Number.isNaN(until) ? Infinity : until;
   // An event without a usable time cannot be placed in the window: it is left out.
-  return (ev) => ev.ts >= (Number.isNaN(since) ? -Infinity : since) && ev.ts <= (Number.isNaN(until) ? Infinity : until);
+  if (!expr) return (ev) => ev.ts >= lo && ev.ts <= hi;
+  return (ev) => ev.ts >= lo && ev.ts <= hi && expr(ev);
 }
 
 /** The detection engine (NO_DETECTOR until the rules land). */
