@@ -69,7 +69,9 @@ export type UiAction =
   | { type: 'openSearch' }
   | { type: 'openFilter' }
   | { type: 'openInspector'; auditID: string; from: 'feed' | 'alerts' | 'search' }
-  | { type: 'back' };
+  | { type: 'back' }
+  /** a new filter changed what the lists hold: back to the newest of each */
+  | { type: 'filterApplied' };
 
 export function initialUiState(over: Partial<UiState> = {}): UiState {
   return {
@@ -186,6 +188,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, overlay: { kind: 'filter' } };
     case 'openInspector':
       return { ...s, overlay: { kind: 'inspector', auditID: a.auditID, from: a.from } };
+    case 'filterApplied':
+      return { ...s, feed: s.paused ? s.feed : { end: null, sel: null }, alertSel: null, top: { ...s.top, sel: 0 } };
     case 'back':
       // the inspector opened from a search result goes back to the results, as a browser's back would
       if (s.overlay?.kind === 'inspector' && s.overlay.from === 'search') return { ...s, overlay: { kind: 'search' } };

@@ -8,6 +8,7 @@ import { Box, Text, useInput, type Key } from 'ink';
 import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useSyncExternalStore, type ComponentType, type ReactNode } from 'react';
 import type { Dimension } from '../model/types.js';
 import type { RequestRow } from '../model/types.js';
+import { isFilterError, parseFilter } from '../model/filter.js';
 import { fit } from '../model/sanitize.js';
 import type { EngineView } from '../state/engine-view.js';
 import type { ReplayStatus, Snapshot, Store } from '../state/store.js';
@@ -145,16 +146,28 @@ export function App(p: AppProps) {
   const snapRef = useRef(snap);
   snapRef.current = snap;
 
+  // The `f` filter narrows what the panes show; ingest keeps everything, so clearing it brings all back.
   const applyFilter = useCallback(
     (expr: string): string | null => {
-      const err = p.onFilter ? p.onFilter(expr) : 'filtering is not available here';
+      const text = expr.trim();
+      let err: string | null = null;
+      if (p.onFilter) {
+        err = p.onFilter(text);
+      } else if (text === '') {
+        store.setFilter(null);
+      } else {
+        const f = parseFilter(text);
+        if (isFilterError(f)) err = f.message;
+        else store.setFilter(f.empty ? null : (ev) => f.test(ev));
+      }
       if (err === null) {
-        filterRef.current = expr.trim();
+        filterRef.current = text;
+        dispatch({ type: 'filterApplied' });
         force();
       }
       return err;
     },
-    [p.onFilter],
+    [p.onFilter, store],
   );
 
   const onInput = (input: string, key: Key): void => {
@@ -305,7 +318,7 @@ export function App(p: AppProps) {
       header={feedHasHeader(feedR)}
       newRows={snap.newRows}
       following={state.feed.end === null}
-      requests={snap.counts.requests}
+      requests={snap.feedTotal}
       {...(emptyText !== undefined ? { emptyText } : {})}
     />
   ) : null;
