@@ -9,8 +9,6 @@
  * counters keep moving so the status bar can say how much arrived meanwhile.
  */
 import type { Alert } from '../detect/types.js';
-import { dimensionKey } from '../model/engine.js';
-import type { AuditEvent } from '../model/event.js';
 import type { Counts, Dimension, MalformedLine, RequestRow, TopEntry, Window } from '../model/types.js';
 import type { EngineListener, EngineView, RingView } from './engine-view.js';
 
@@ -32,11 +30,6 @@ export const MAX_ALERT_GROUPS = 1000;
 export const MAX_NOTICES = 20;
 /** Seconds of rate history for the sparkline. */
 export const RATE_SECONDS = 60;
-/** Top-N windows in ms of event time ('all' = everything buffered). */
-export const WINDOW_MS: Record<Window, number> = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000, all: Infinity };
-
-/** A predicate on events for the screen's `f` filter (the view filters; ingest keeps everything). */
-export type EventTest = (ev: AuditEvent) => boolean;
 
 export interface AlertGroup {
   /** stable id of the group (selection anchors on it while newer alerts arrive) */
@@ -110,10 +103,6 @@ export interface Snapshot {
   replay: ReplayStatus | null;
   /** every source has ended (a replay finished, stdin closed); the screen stays browsable */
   ended: boolean;
-  /** a view filter is in force: rows, alerts and top-N are of matching requests only */
-  filtered: boolean;
-  /** requests the feed can show (all buffered, or the matching ones) */
-  feedTotal: number;
 }
 
 export interface StoreOptions {
@@ -149,7 +138,6 @@ export class Store {
   private eventsAtPause = 0;
   private ended = false;
   private alertsSeen = 0;
-  private filter: FilteredRows | null = null;
   /** the view the current pane data was built for: a paused store reuses that data while the view stays put */
   private builtFor: ViewRequest | null = null;
 
@@ -159,10 +147,7 @@ export class Store {
     this.now = opts.now ?? Date.now;
     this.replayStatus = opts.replayStatus ?? (() => null);
     const l: EngineListener = {
-      onEvent: (_ev, row) => {
-        this.filter?.offer(row);
-        this.markDirty();
-      },
+      onEvent: () => this.markDirty(),
       onAlert: () => {
         this.alertsSeen++;
         this.markDirty();
@@ -192,20 +177,6 @@ export class Store {
     if (sameView(o, v) && o.paused === v.paused) return;
     if (v.paused && !o.paused) this.eventsAtPause = this.engine.counts.events;
     this.view = { ...v };
-    this.publish(true);
-  }
-
-  /**
-   * Show only requests (and alerts, and top-N counts) matching `test`; null shows everything again.
-   * Ingest is not affected: clearing the filter brings back what it hid.
-   */
-  setFilter(test: EventTest | null): void {
-    this.filter = test ? new FilteredRows(test, this.engine.rows) : null;
-    this.groups.length = 0;
-    this.groupByKey.clear();
-    this.alertsSeenSeq = null;
-    this.groupsChanged = true;
-    this.builtFor = null;
     this.publish(true);
   }
 
@@ -275,7 +246,7 @@ export class Store {
     if (fresh <= 0) return;
     for (let i = ring.size - fresh; i < ring.size; i++) {
       const a = ring.at(i);
-      if (a && (!this.filter || this.filter.test(alertAsEvent(a)))) this.addAlert(a);
+      if (a) this.addAlert(a);
     }
     this.groupsChanged = true;
   }
@@ -308,7 +279,6 @@ export class Store {
   }
 
   private feedPage(): { rows: RequestRow[]; newRows: number } {
-    if (this.filter) return this.filteredPage(this.filter);
     const ring = this.engine.rows;
     const page = Math.max(0, this.view.feedPage);
     if (ring.size === 0 || page === 0) return { rows: [], newRows: 0 };
@@ -325,27 +295,12 @@ export class Store {
     return { rows, newRows: last - end };
   }
 
-  private filteredPage(f: FilteredRows): { rows: RequestRow[]; newRows: number } {
-    const page = Math.max(0, this.view.feedPage);
-    if (f.size === 0 || page === 0) return { rows: [], newRows: 0 };
-    const end = this.view.feedEnd === null ? f.lastSeq : Math.max(f.firstSeq, Math.min(f.lastSeq, this.view.feedEnd));
-    const rows: RequestRow[] = [];
-    for (let q = Math.max(f.firstSeq, end - page + 1); q <= end; q++) {
-      const r = f.get(q);
-      // numbered in the filtered sequence, which is what the feed's selection moves through
-      if (r) rows.push({ ...r, seq: q, stages: [...r.stages] });
-    }
-    return { rows, newRows: f.lastSeq - end };
-  }
-
   private build(serial: number): Snapshot {
     const e = this.engine;
     const counts = { ...(e.counts ?? EMPTY_COUNTS) };
     const ring = e.rows;
-    const f = this.filter;
-    if (f) f.trim(ring.size > 0 ? (ring.at(0)?.seq ?? 0) : 0);
-    const firstSeq = f ? f.firstSeq : ring.size > 0 ? (ring.at(0)?.seq ?? 0) : 0;
-    const lastSeq = f ? f.lastSeq : ring.size > 0 ? (ring.at(ring.size - 1)?.seq ?? -1) : -1;
+    const firstSeq = ring.size > 0 ? (ring.at(0)?.seq ?? 0) : 0;
+    const lastSeq = ring.size > 0 ? (ring.at(ring.size - 1)?.seq ?? -1) : -1;
     const prev = this.snap as Snapshot | undefined;
     const frozen = this.view.paused && prev !== undefined && this.builtFor !== null && sameView(this.builtFor, this.view);
 
@@ -370,10 +325,9 @@ export class Store {
         this.groupsChanged = false;
       }
       alertGroups = this.groupsCopy;
-      nowTs = e.nowTs();
-      const n = Math.max(1, this.view.topN);
-      top = f ? filteredTop(f, this.view.topDim, this.view.topWindow, nowTs, n) : e.top(this.view.topDim, this.view.topWindow, n);
+      top = e.top(this.view.topDim, this.view.topWindow, Math.max(1, this.view.topN));
       rate = e.rate(RATE_SECONDS);
+      nowTs = e.nowTs();
       this.builtFor = { ...this.view };
     }
     return {
@@ -399,8 +353,6 @@ export class Store {
       paused: this.view.paused,
       replay: this.replayStatus(),
       ended: this.ended,
-      filtered: f !== null,
-      feedTotal: f ? f.size : counts.requests,
     };
   }
 
@@ -423,89 +375,4 @@ function indexOfSeq(ring: RingView<RequestRow>, seq: number, first: number): num
     else hi = mid - 1;
   }
   return lo;
-}
-
-/**
- * The buffered requests matching the view filter, in ring order, with their own contiguous seq
- * numbers (the reducer moves by seq). Built by one scan of the ring when the filter is applied, then
- * kept up to date from the engine's events; rows the engine evicted are dropped from the front.
- */
-class FilteredRows {
-  private rows: RequestRow[] = [];
-  private head = 0;
-  /** filtered seq of rows[head] */
-  private base = 0;
-  private lastEngineSeq = -1;
-
-  constructor(
-    readonly test: EventTest,
-    ring: RingView<RequestRow>,
-  ) {
-    for (let i = 0; i < ring.size; i++) {
-      const r = ring.at(i);
-      if (r) this.offer(r);
-    }
-  }
-
-  /** A new or updated row from the engine; a request is listed once, when it first matches. */
-  offer(r: RequestRow): void {
-    if (r.seq <= this.lastEngineSeq) return;
-    if (!this.test(r.ev)) return;
-    this.lastEngineSeq = r.seq;
-    this.rows.push(r);
-  }
-
-  /** Forget rows the engine no longer holds. */
-  trim(firstEngineSeq: number): void {
-    while (this.head < this.rows.length && (this.rows[this.head] as RequestRow).seq < firstEngineSeq) {
-      this.head++;
-      this.base++;
-    }
-    // compact now and then so the array does not grow with everything ever matched
-    if (this.head > 4096 && this.head * 2 > this.rows.length) {
-      this.rows = this.rows.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  get size(): number {
-    return this.rows.length - this.head;
-  }
-  get firstSeq(): number {
-    return this.base;
-  }
-  get lastSeq(): number {
-    return this.base + this.size - 1;
-  }
-  /** the row at filtered seq `fseq` */
-  get(fseq: number): RequestRow | undefined {
-    return this.rows[this.head + fseq - this.base];
-  }
-  /** newest first, until `stop` says so */
-  *newestFirst(): Generator<RequestRow> {
-    for (let i = this.rows.length - 1; i >= this.head; i--) yield this.rows[i] as RequestRow;
-  }
-}
-
-/** Top-N of one dimension over the filtered requests in a window of event time. */
-function filteredTop(rows: FilteredRows, dim: Dimension, window: Window, nowTs: number, n: number): TopEntry[] {
-  const from = Number.isFinite(nowTs) ? nowTs - WINDOW_MS[window] : -Infinity;
-  const counts = new Map<string, number>();
-  for (const r of rows.newestFirst()) {
-    // rows arrive in event-time order closely enough that the first one before the window ends it
-    if (r.ev.ts < from) break;
-    const k = dimensionKey(dim, r.ev);
-    if (k !== '') counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return [...counts].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)).slice(0, n);
-}
-
-/** An alert seen as an event, so the view filter can judge it by the fields it names. */
-export function alertAsEvent(a: Alert): AuditEvent {
-  return {
-    ts: a.tsMs, time: a.ts, receivedTs: a.tsMs, auditID: a.auditID, stage: 'ResponseComplete', verb: a.verb, user: a.user,
-    groups: [], impersonatedUser: '', impersonatedGroups: [], sourceIP: a.sourceIP, userAgent: '', apiGroup: '', apiVersion: '',
-    resource: a.resource, subresource: a.subresource, namespace: a.namespace, name: a.name, code: a.code, reason: '', decision: '',
-    uri: '', level: '', latencyMs: -1, hasRequestObject: false, hasResponseObject: false, raw: '', source: '',
-  };
 }

@@ -8,7 +8,6 @@ import { Box, Text, useInput, type Key } from 'ink';
 import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useSyncExternalStore, type ComponentType, type ReactNode } from 'react';
 import type { Dimension } from '../model/types.js';
 import type { RequestRow } from '../model/types.js';
-import { isFilterError, parseFilter } from '../model/filter.js';
 import { fit } from '../model/sanitize.js';
 import type { EngineView } from '../state/engine-view.js';
 import type { ReplayStatus, Snapshot, Store } from '../state/store.js';
@@ -146,20 +145,12 @@ export function App(p: AppProps) {
   const snapRef = useRef(snap);
   snapRef.current = snap;
 
-  // The `f` filter narrows what the panes show; ingest keeps everything, so clearing it brings all back.
+  // The `f` filter narrows what the panes show (src/state/filtered-view.ts swaps the view the store
+  // reads); ingest keeps everything, so clearing it brings everything back.
   const applyFilter = useCallback(
     (expr: string): string | null => {
       const text = expr.trim();
-      let err: string | null = null;
-      if (p.onFilter) {
-        err = p.onFilter(text);
-      } else if (text === '') {
-        store.setFilter(null);
-      } else {
-        const f = parseFilter(text);
-        if (isFilterError(f)) err = f.message;
-        else store.setFilter(f.empty ? null : (ev) => f.test(ev));
-      }
+      const err = p.onFilter ? p.onFilter(text) : 'filtering is not available here';
       if (err === null) {
         filterRef.current = text;
         dispatch({ type: 'filterApplied' });
@@ -167,7 +158,7 @@ export function App(p: AppProps) {
       }
       return err;
     },
-    [p.onFilter, store],
+    [p.onFilter],
   );
 
   const onInput = (input: string, key: Key): void => {
@@ -318,7 +309,7 @@ export function App(p: AppProps) {
       header={feedHasHeader(feedR)}
       newRows={snap.newRows}
       following={state.feed.end === null}
-      requests={snap.feedTotal}
+      requests={snap.counts.requests}
       {...(emptyText !== undefined ? { emptyText } : {})}
     />
   ) : null;

@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import { consume, type ConsumeOptions } from '../ingest/pipeline.js';
 import type { Source } from '../ingest/source.js';
 import type { Engine } from '../model/engine.js';
+import { FilteredView } from '../state/filtered-view.js';
 import { Store } from '../state/store.js';
 import type { Overlays, ReplayControls } from './App.js';
 import { feedPageRows } from './layout.js';
@@ -71,7 +72,12 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   const stderr = opts.stderr ?? process.stderr;
   const ink = await loadInk();
   const { App } = await import('./App.js');
+  // the search work's overlays import Ink too: loaded after it, like App
+  const [{ Search }, { Inspector }, { FilterPrompt }] = await Promise.all([import('./panes/Search.js'), import('./panes/Inspector.js'), import('./panes/FilterPrompt.js')]);
+  const overlays: Overlays = opts.overlays ?? { Search, Inspector, FilterPrompt };
   const React = await import('react');
+  // --filter drops at ingest; the status bar shows it as the filter in force
+  const initialFilter = opts.initialFilter ?? config.filter ?? '';
   const theme = themeFor({ noColor: !config.color, ascii: config.ascii }, process.env);
 
   const fd = (stdout as { fd?: number }).fd ?? 1;
@@ -96,8 +102,11 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   };
   process.on('exit', restoreTerminal);
 
+  // What the screen reads: the engine, or with an `f` filter in force the matching part of it
+  const view = new FilteredView(engine);
+  const onFilter = opts.onFilter ?? ((expr: string) => view.setFilter(expr));
   const store = new Store(
-    engine,
+    view,
     { feedEnd: null, feedPage: feedPageRows({ x: 0, y: 0, width: stdout.columns || 80, height: (stdout.rows || 24) - 3 }), topDim: 'users', topWindow: '5m', topN: 10, paused: false },
     opts.replay ? { replayStatus: () => opts.replay!.status() } : {},
   );
@@ -129,7 +138,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
     return (
       <App
         store={store}
-        engine={engine}
+        engine={view}
         cols={size.cols}
         rows={size.rows}
         theme={theme}
@@ -137,9 +146,9 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
         mode={config.mode === 'replay' ? 'replay' : config.mode === 'demo' ? 'demo' : config.paths.includes('-') ? 'stdin' : 'follow'}
         replay={opts.replay ?? null}
         onQuit={quit}
-        {...(opts.overlays ? { overlays: opts.overlays } : {})}
-        {...(opts.onFilter ? { onFilter: opts.onFilter } : {})}
-        {...(opts.initialFilter ? { initialFilter: opts.initialFilter } : {})}
+        overlays={overlays}
+        onFilter={onFilter}
+        {...(initialFilter ? { initialFilter } : {})}
       />
     );
   }
@@ -173,6 +182,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
     // already unmounted by an error
   }
   store.dispose();
+  view.dispose();
   screen.dispose();
   await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
   restoreTerminal();

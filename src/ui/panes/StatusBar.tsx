@@ -68,7 +68,8 @@ export function statusLine(p: StatusBarProps): string {
   if (s.counts.skippedLong > 0) segs.push({ text: `skipped ${grouped(s.counts.skippedLong)}`, tone: 'warn', keep: 54 });
   if (s.counts.gaps > 0) segs.push({ text: `gaps ${grouped(s.counts.gaps)}`, tone: 'error', keep: 85 });
   if (p.filter) segs.push({ text: `filter: ${sanitize(p.filter)}`, tone: 'warn', keep: 70 });
-  const n = s.notices[s.notices.length - 1];
+  // the filter view announces itself as a notice; the filter segment above already says it
+  const n = s.notices.filter((x) => x.source !== 'filter').at(-1);
   if (n && p.now - n.at < NOTICE_MS) {
     const gap = /gap|lost|vanish|truncat|backwards/i.test(n.message);
     segs.push({ text: sanitize(n.message), tone: gap ? 'error' : 'warn', keep: 75 });
