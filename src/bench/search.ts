@@ -7,11 +7,18 @@
  *  - all: keystroke → the raw-JSON pass finished too (background; the list only grows),
  *  - cold: the first query, which also builds the per-event haystack cache and the vocabulary.
  *
+ * The buffer is filled the way the app fills it: the demo traffic generator (controllers, kubelets,
+ * CI, people; ~30% of requests in two stages, a few % with large bodies) decoded into a real Engine.
+ *
  * Run: `npm run build && node dist/bench/search.js [events]` (also part of `npm run bench`).
  */
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { generateTraffic } from '../demo/traffic.js';
+import { NO_DETECTOR } from '../detect/types.js';
+import { decodeLine } from '../ingest/decode.js';
 import type { AuditEvent } from '../model/event.js';
+import { Engine } from '../model/engine.js';
 import type { RequestRow } from '../model/types.js';
 import { Searcher, type RowSource, type SearchState } from '../state/search.js';
 
@@ -118,8 +125,29 @@ export function syntheticRows(n: number, seed = 1): RequestRow[] {
   return rows;
 }
 
-/** Every prefix of each query, as typed one key at a time. */
-export const TYPED_QUERIES = ['mallory', 'malory secrets', 'user:system:node:* worker-1', 'ns:payments code:>=400', 'coredsn', 'registry.example.com/billing', 'kubectl delete'];
+/** A real Engine holding `requests` buffered requests of demo traffic. */
+export function trafficEngine(requests: number): Engine {
+  const engine = new Engine({ bufferEvents: requests, bufferBytes: Number.MAX_SAFE_INTEGER, detector: NO_DETECTOR });
+  const traffic = generateTraffic({ seed: 11, start: Date.parse('2026-11-21T09:00:00Z'), eventsPerSecond: 500 });
+  // a few more lines than requests: two-stage requests take two lines; stop once the ring is full
+  while (engine.rows.size < requests || engine.rows.lastSeq < requests) decodeLine(JSON.stringify(traffic.next().value), 'bench', engine);
+  return engine;
+}
+
+/**
+ * Every prefix of each query, as typed one key at a time: names, typos (fuzzy), structured terms,
+ * a word only in request bodies (raw pass) and a word that matches nothing (a full scan).
+ */
+export const TYPED_QUERIES = [
+  'mallory',
+  'kube-controler',
+  'user:system:node:* worker-1',
+  'ns:kube-system code:>=400',
+  'coredns',
+  'verb:delete secrets',
+  'image nginx',
+  'zebrafish',
+];
 
 function percentile(xs: number[], p: number): number {
   const a = [...xs].sort((x, y) => x - y);
@@ -156,9 +184,14 @@ export interface SearchBenchResult {
   load: number;
 }
 
-export async function benchSearch(events = 100_000): Promise<SearchBenchResult> {
-  const rows = syntheticRows(events);
-  const src: RowSource = { size: rows.length, at: (i) => rows[i] };
+export async function benchSearch(events = 100_000, data: 'traffic' | 'synthetic' = 'traffic'): Promise<SearchBenchResult> {
+  let src: RowSource;
+  if (data === 'traffic') {
+    src = trafficEngine(events).rows;
+  } else {
+    const rows = syntheticRows(events);
+    src = { size: rows.length, at: (i) => rows[i] };
+  }
   const searcher = new Searcher(() => src);
   const cold = await runOne(searcher, 'warmup-nothing-matches');
   const results: number[] = [];
@@ -199,9 +232,32 @@ export function formatSearchBench(r: SearchBenchResult): string {
   ].join('\n');
 }
 
+/** The `search` section of `npm run bench` (same shape as the other sections). */
+export const searchSection = {
+  name: 'search',
+  description: 'search: keystroke → results over 100,000 buffered events (p50/p95; target p95 ≤ 150 ms)',
+  async run(ctx: { log(m: string): void }): Promise<Record<string, unknown>> {
+    ctx.log('search: filling a 100k-request buffer with demo traffic');
+    const r = await benchSearch(100_000);
+    ctx.log(formatSearchBench(r));
+    const round = (x: number): number => Math.round(x * 10) / 10;
+    return {
+      events: r.events,
+      keystrokes: r.keystrokes,
+      resultsMs: { p50: round(r.resultsP50), p95: round(r.resultsP95) },
+      allPassesMs: { p50: round(r.allP50), p95: round(r.allP95) },
+      cpuPerKeystrokeMs: { resultsP95: round(r.cpuResultsP95), allP95: round(r.cpuAllP95) },
+      firstSearchMs: round(r.coldMs),
+      loadAverage: round(r.load),
+      targetResultsP95Ms: 150,
+    };
+  },
+};
+
+// `node dist/bench/search.js [events] [traffic|synthetic]` runs this section alone
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const n = Number(process.argv[2] ?? 100_000);
-  benchSearch(n).then(
+  benchSearch(n, process.argv[3] === 'synthetic' ? 'synthetic' : 'traffic').then(
     (r) => process.stdout.write(formatSearchBench(r) + '\n'),
     (e: unknown) => {
       process.stderr.write(`search bench failed: ${String(e)}\n`);

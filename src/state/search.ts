@@ -46,6 +46,8 @@ export interface SearchHit {
   highlights: Partial<Record<HitField, Range[]>>;
   /** for 'raw' hits: a sanitised excerpt of the raw JSON around the first match, and its ranges */
   snippet?: { text: string; ranges: Range[] };
+  /** for 'fuzzy' hits: how far the closest field value is from the words (Fuse score, 0 = exact) */
+  score?: number;
 }
 
 export interface SearchState {
@@ -499,7 +501,10 @@ export class Searcher {
 
     const emit = (): void => {
       if (token.cancelled) return;
-      const hits = fieldHits.concat(rawHits, fuzzyHits).slice(0, limit);
+      // typo matches: the closest values first (a typo most likely meant the nearest name), newest
+      // first among equally close ones (the sort is stable and they were found newest first)
+      const fuzzySorted = fuzzyHits.length > 1 ? [...fuzzyHits].sort((a, b) => (a.score ?? 1) - (b.score ?? 1)) : fuzzyHits;
+      const hits = fieldHits.concat(rawHits, fuzzySorted).slice(0, limit);
       const state: SearchState = {
         query,
         hits,
@@ -616,17 +621,19 @@ export class Searcher {
         fieldHits.push({ row, kind: 'field', highlights: exact });
       } else {
         const highlights: Partial<Record<HitField, Range[]>> = {};
+        let score = 0;
         for (let k = 0; k < words.length; k++) {
           const fi = matchedField[k]!;
           if (fi < 0) continue;
           const f = VOCAB_FIELDS[fi]!;
           const hf = VOCAB_TO_HIT[f];
           const m = wordClose[k]!.get(ev[f])!;
+          score = Math.max(score, m.score);
           // Fuse's ranges index the raw value; they hold for the sanitised text when nothing was stripped
           if (hf && fieldText(ev, hf) === ev[f]) (highlights[hf] ??= []).push(...m.ranges);
         }
         for (const f of HIT_FIELDS) if (exact[f] && !highlights[f]) highlights[f] = exact[f];
-        fuzzyHits.push({ row, kind: 'fuzzy', highlights });
+        fuzzyHits.push({ row, kind: 'fuzzy', highlights, score });
       }
       return fieldHits.length + fuzzyHits.length < limit;
     };
