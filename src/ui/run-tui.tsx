@@ -80,11 +80,11 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   const initialFilter = opts.initialFilter ?? config.filter ?? '';
   const theme = themeFor({ noColor: !config.color, ascii: config.ascii }, process.env);
 
-  const fd = (stdout as { fd?: number }).fd ?? 1;
   const rawWrite = (s: string): void => {
-    // synchronous: this also runs from process 'exit', where asynchronous writes are dropped
     try {
-      writeSync(fd, s);
+      // synchronous on the real terminal: this also runs from process 'exit', where queued writes are lost
+      if (stdout === process.stdout) writeSync(1, s);
+      else stdout.write(s);
     } catch {
       // the terminal is gone (SIGHUP); nothing left to restore
     }
