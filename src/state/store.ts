@@ -186,6 +186,11 @@ export class Store {
     this.publish(true);
   }
 
+  /** Something outside the engine changed (replay clock, progress): publish with the next batch. */
+  poke(): void {
+    this.markDirty();
+  }
+
   /** Publish now even though the engine did not change (replay speed/pause changed, a notice expired). */
   refresh(): void {
     this.publish(true);

@@ -110,7 +110,8 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
     { feedEnd: null, feedPage: feedPageRows({ x: 0, y: 0, width: stdout.columns || 80, height: (stdout.rows || 24) - 3 }), topDim: 'users', topWindow: '5m', topN: 10, paused: false },
     opts.replay ? { replayStatus: () => opts.replay!.status() } : {},
   );
-  const offReplay = opts.replay?.subscribe?.(() => store.refresh());
+  // the pacer changes with every chunk read: batched like engine changes, not a frame each
+  const offReplay = opts.replay?.subscribe?.(() => store.poke());
 
   let finish!: (code: number, message?: string) => void;
   const done = new Promise<{ code: number; message?: string }>((resolve) => {
