@@ -53,6 +53,9 @@ async function loadInk(): Promise<typeof import('ink')> {
   const saved: Record<string, string | undefined> = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
+  // React's development build checks and warns on every render (react-reconciler.development was a
+  // visible share of a busy screen's CPU); nobody debugs React in a terminal monitor in production
+  process.env.NODE_ENV ??= 'production';
   try {
     return await import('ink');
   } finally {

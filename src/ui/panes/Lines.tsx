@@ -14,7 +14,9 @@ export interface LinesProps {
  */
 export const Lines = memo(function Lines({ lines, width, height }: LinesProps) {
   return (
-    <Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
+    // no overflow clipping: rows are cut to width already and sliced to height here, and Ink's clipping
+    // re-slices every styled row each frame (slice-ansi was ~5% of a busy screen's CPU)
+    <Box flexDirection="column" width={width} height={height} flexShrink={0}>
       {lines.slice(0, height).map((l, i) => (
         <Text key={i} wrap="truncate">
           {l}
