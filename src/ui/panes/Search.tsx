@@ -34,8 +34,13 @@ import { Lines } from './Lines.js';
  * would re-render the overlay for nothing a person can see; 50 ms still feels instant.
  */
 export const RESULTS_THROTTLE_MS = 50;
-/** While the overlay is open, new rows are folded into the search caches this often (a few ms each). */
+/**
+ * New rows are folded into the search caches this often (a few ms each time, proportional to the rows
+ * that arrived), so a search never pays for the whole buffer at once: faster while the overlay is
+ * open, slower in the background once it has been used (or after warmSearch).
+ */
 export const WARM_INTERVAL_MS = 250;
+export const BACKGROUND_WARM_MS = 1000;
 
 interface Memory {
   searcher: Searcher;
@@ -52,10 +57,22 @@ export function searcherFor(engine: EngineView): Searcher {
 function memoryFor(engine: EngineView): Memory {
   let m = memory.get(engine);
   if (!m) {
-    m = { searcher: new Searcher(() => engine.rows), query: '', sel: 0 };
+    const searcher = new Searcher(() => engine.rows);
+    m = { searcher, query: '', sel: 0 };
     memory.set(engine, m);
+    const timer = setInterval(() => searcher.warm(), BACKGROUND_WARM_MS);
+    // warming must never keep a finished process alive
+    timer.unref?.();
   }
   return m;
+}
+
+/**
+ * Start keeping the search caches of `engine` current in the background (call once at startup), so
+ * even the first search after `/` finds its haystacks and vocabulary built.
+ */
+export function warmSearch(engine: EngineView): void {
+  memoryFor(engine);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,8 +235,20 @@ export function editQuery(q: string, k: string, input: string): string | undefin
   if (k === 'ctrl+w') return q.replace(/\S+\s*$/, '');
   if (k === 'space') return q + ' ';
   if (isPrintable(k)) return q + input;
-  // a paste arrives as one multi-character input
-  if (input.length > 1 && !/[\u0000-\u001f\u007f]/.test(input)) return q + input;
+  // Several keys can arrive as one chunk (a paste, fast typing over SSH, a held Backspace): apply
+  // them one by one; other control characters in a chunk are dropped, never inserted
+  // (an unknown escape sequence reaches us without its ESC, e.g. "[1;5C" for Ctrl-Right: not text)
+  if (input.length > 1 && !/^(\[[\d;?<>]*[ -/]*[@-~]|O[@-~])$/.test(input)) {
+    let out = q;
+    for (const ch of input) {
+      if (ch === '\x7f' || ch === '\b') out = [...out].slice(0, -1).join('');
+      else if (ch === '\x15') out = '';
+      else if (ch === '\x17') out = out.replace(/\S+\s*$/, '');
+      else if (ch === '\t' || ch === '\n' || ch === '\r') out += ' ';
+      else if (ch >= ' ' && ch !== '\x7f' && !(ch >= '\x80' && ch <= '\x9f')) out += ch;
+    }
+    return out;
+  }
   return undefined;
 }
 

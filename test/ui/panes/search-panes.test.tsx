@@ -211,3 +211,13 @@ describe('FilterPrompt pane', () => {
     }
   });
 });
+
+describe('editQuery with keys that arrive together', () => {
+  it('applies backspaces and text from one chunk, drops controls and unknown escape sequences', () => {
+    expect(editQuery('usr:bob', '', '\x7f\x7f\x7f\x7f\x7f\x7f\x7fuser:bob')).toBe('user:bob');
+    expect(editQuery('a', '', 'bc\x1bd\x07e')).toBe('abcde');
+    expect(editQuery('a', '', '[1;5C')).toBeUndefined();
+    expect(editQuery('a', '', 'OA')).toBeUndefined();
+    expect(editQuery('', '', '[Opaque]')).toBe('[Opaque]');
+  });
+});
