@@ -140,8 +140,13 @@ export function App(p: AppProps) {
   });
 
   const keyCtx: KeyContext = { overlay: overlayKind, replay: !!p.replay };
+  // Keys can arrive faster than React re-renders (a paste, a fast typist, a slow machine): the
+  // handler reads this copy, which every action updates at once through the same pure reducer.
   const stateRef = useRef(state);
-  stateRef.current = state;
+  const act = useCallback((a: UiAction): void => {
+    stateRef.current = uiReducer(stateRef.current, a);
+    dispatch(a);
+  }, []);
   const snapRef = useRef(snap);
   snapRef.current = snap;
 
@@ -153,7 +158,7 @@ export function App(p: AppProps) {
       const err = p.onFilter ? p.onFilter(text) : 'filtering is not available here';
       if (err === null) {
         filterRef.current = text;
-        dispatch({ type: 'filterApplied' });
+        act({ type: 'filterApplied' });
         force();
       }
       return err;
@@ -163,13 +168,13 @@ export function App(p: AppProps) {
 
   const onInput = (input: string, key: Key): void => {
     const k = keyName(input, key);
-    const cmd = resolveCommand(k, keyCtx);
-    if (!cmd) return;
     const s = stateRef.current;
+    const cmd = resolveCommand(k, { overlay: s.overlay?.kind ?? null, replay: !!p.replay });
+    if (!cmd) return;
     const cur = snapRef.current;
     // search, inspector and the filter prompt read their own keys; only quitting is ours there
     if ((s.overlay?.kind === 'search' || s.overlay?.kind === 'inspector' || s.overlay?.kind === 'filter') && cmd !== 'quit') return;
-    const run = (a: UiAction): void => dispatch(a);
+    const run = act;
     const view = (): ViewContext | null => (layout.kind === 'main' ? viewContext(cur, layout) : null);
     switch (cmd) {
       case 'quit':
@@ -336,10 +341,10 @@ export function App(p: AppProps) {
     if (o.kind === 'help') body = <Help width={or.width} height={or.height} theme={t} scroll={o.scroll} />;
     else if (o.kind === 'search' && p.overlays?.Search) {
       const S = p.overlays.Search;
-      body = <S width={or.width} height={or.height} theme={t} engine={p.engine} onOpen={(id) => dispatch({ type: 'openInspector', auditID: id, from: 'search' })} onClose={() => dispatch({ type: 'back' })} />;
+      body = <S width={or.width} height={or.height} theme={t} engine={p.engine} onOpen={(id) => act({ type: 'openInspector', auditID: id, from: 'search' })} onClose={() => act({ type: 'back' })} />;
     } else if (o.kind === 'inspector' && p.overlays?.Inspector) {
       const I = p.overlays.Inspector;
-      body = <I width={or.width} height={or.height} theme={t} auditID={o.auditID} row={store.findRow(o.auditID)} onClose={() => dispatch({ type: 'back' })} />;
+      body = <I width={or.width} height={or.height} theme={t} auditID={o.auditID} row={store.findRow(o.auditID)} onClose={() => act({ type: 'back' })} />;
     }
   } else if (l.arrangement === 'wide') {
     body = (
@@ -363,7 +368,7 @@ export function App(p: AppProps) {
   let prompt: ReactNode = null;
   if (o?.kind === 'filter' && or && p.overlays?.FilterPrompt) {
     const F = p.overlays.FilterPrompt;
-    prompt = <F width={or.width} height={or.height} theme={t} current={filterRef.current} onApply={applyFilter} onClose={() => dispatch({ type: 'back' })} />;
+    prompt = <F width={or.width} height={or.height} theme={t} current={filterRef.current} onApply={applyFilter} onClose={() => act({ type: 'back' })} />;
   }
 
   return (
