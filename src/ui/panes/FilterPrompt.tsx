@@ -20,7 +20,7 @@ import { blank, borderBottom, borderTop, framed } from '../format.js';
 import { keyName, resolveCommand } from '../keymap.js';
 import type { Theme } from '../theme.js';
 import { Lines } from './Lines.js';
-import { editQuery } from './Search.js';
+import { chunkHasEnter, editQuery } from './Search.js';
 
 export interface FilterViewProps {
   width: number;
@@ -103,6 +103,12 @@ export const FilterPrompt = memo(function FilterPrompt(p: FilterOverlayProps) {
       textRef.current = next;
       setText(next);
       setApplyError('');
+    }
+    // "expression⏎" arriving in one chunk (fast typing over SSH, a pasted line): apply it
+    if (chunkHasEnter(input)) {
+      const err = cb.current.onApply(textRef.current.trim());
+      if (err === null) cb.current.onClose();
+      else setApplyError(err);
     }
   };
   useInput(onInput);

@@ -228,6 +228,11 @@ export function scrollFor(sel: number, top: number, page: number, count: number)
 // ---------------------------------------------------------------------------------------------
 // the component
 
+/** A chunk of several keys that contains Enter: the text before it is typed, then Enter is pressed. */
+export function chunkHasEnter(input: string): boolean {
+  return input.length > 1 && /[\r\n]/.test(input);
+}
+
 /** Line editing on the query: printable text appends, Backspace deletes, Ctrl-U clears, Ctrl-W drops a word. */
 export function editQuery(q: string, k: string, input: string): string | undefined {
   if (k === 'backspace') return [...q].slice(0, -1).join('');
@@ -244,7 +249,8 @@ export function editQuery(q: string, k: string, input: string): string | undefin
       if (ch === '\x7f' || ch === '\b') out = [...out].slice(0, -1).join('');
       else if (ch === '\x15') out = '';
       else if (ch === '\x17') out = out.replace(/\S+\s*$/, '');
-      else if (ch === '\t' || ch === '\n' || ch === '\r') out += ' ';
+      else if (ch === '\r' || ch === '\n') break; // Enter typed together with text: the caller applies (chunkEndsWithEnter)
+      else if (ch === '\t') out += ' ';
       else if (ch >= ' ' && ch !== '\x7f' && !(ch >= '\x80' && ch <= '\x9f')) out += ch;
     }
     return out;
@@ -341,6 +347,8 @@ export const Search = memo(function Search(p: SearchOverlayProps) {
       setTop(0);
       setQuery(q);
     }
+    // "text⏎" in one chunk: the results for the new text are not there yet, so Enter is not taken as
+    // "open" here; the user sees the new results and presses Enter again
   };
   useInput(onInput);
 

@@ -221,3 +221,14 @@ describe('editQuery with keys that arrive together', () => {
     expect(editQuery('', '', '[Opaque]')).toBe('[Opaque]');
   });
 });
+
+describe('FilterPrompt with an expression and Enter in one chunk', () => {
+  it('applies what was typed', async () => {
+    const applied: string[] = [];
+    const onClose = vi.fn();
+    const inst = render(<FilterPrompt width={80} height={3} theme={plain} current="" onApply={(e) => (applied.push(e), null)} onClose={onClose} />);
+    inst.stdin.write('verb:delete\r');
+    await until(() => onClose.mock.calls.length > 0);
+    expect(applied).toEqual(['verb:delete']);
+  });
+});
