@@ -1,6 +1,10 @@
 /**
  * `runTui(engine, sources, config)`: the screen's entry point (the seam in src/run.ts).
  *
+ * No JSX and no static import of ink or react here: both are loaded only after the environment is
+ * set for them (CI hidden from Ink, React's production build chosen), and a JSX runtime imported at
+ * module load would pin React's development build before that (mixing the two draws nothing).
+ *
  * Terminal hygiene, on every exit path (q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, the end of a failing
  * source, an unexpected error): the alternate screen is entered before the first frame and left
  * again, the cursor is shown, raw mode is switched off. An unexpected error is reported in one line
@@ -139,22 +143,20 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
       stdout.on('resize', onResize);
       return () => void stdout.off('resize', onResize);
     }, []);
-    return (
-      <App
-        store={store}
-        engine={view}
-        cols={size.cols}
-        rows={size.rows}
-        theme={theme}
-        source={opts.sourceLabel ?? describeSources(config, sources)}
-        mode={config.mode === 'replay' ? 'replay' : config.mode === 'demo' ? 'demo' : config.paths.includes('-') ? 'stdin' : 'follow'}
-        replay={opts.replay ?? null}
-        onQuit={quit}
-        overlays={overlays}
-        onFilter={onFilter}
-        {...(initialFilter ? { initialFilter } : {})}
-      />
-    );
+    return React.createElement(App, {
+      store,
+      engine: view,
+      cols: size.cols,
+      rows: size.rows,
+      theme,
+      source: opts.sourceLabel ?? describeSources(config, sources),
+      mode: config.mode === 'replay' ? 'replay' : config.mode === 'demo' ? 'demo' : config.paths.includes('-') ? 'stdin' : 'follow',
+      replay: opts.replay ?? null,
+      onQuit: quit,
+      overlays,
+      onFilter,
+      ...(initialFilter ? { initialFilter } : {}),
+    });
   }
 
   // Ink draws into the diffing writer, which updates only the lines that changed (see screen-writer.ts)
@@ -163,7 +165,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   rawWrite(ENTER_ALT_SCREEN + HIDE_CURSOR);
   let instance: import('ink').Instance | undefined;
   try {
-    instance = ink.render(<Root />, { stdout: screen as unknown as NodeJS.WriteStream, stdin, stderr, patchConsole: false, exitOnCtrlC: false, maxFps: MAX_FPS });
+    instance = ink.render(React.createElement(Root), { stdout: screen as unknown as NodeJS.WriteStream, stdin, stderr, patchConsole: false, exitOnCtrlC: false, maxFps: MAX_FPS });
     // Ink can report a render error by rejecting its exit promise
     instance.waitUntilExit().catch(onError);
   } catch (err) {
