@@ -165,12 +165,18 @@ describe('search and inspector, end to end', () => {
     await t.waitFor((x) => /Feed 1\b/.test(x) && x.includes('mallory@example.com'));
     const s = t.screen();
     expect(s).not.toMatch(/system:node:worker-\d+\s+(get|patch|list|watch)/);
+    // Esc closes the prompt and keeps the filter in force
+    t.press('filter');
+    await t.waitFor('in force: user:mallory*');
+    t.press('back', 'filter');
+    await t.waitFor((x) => !x.includes('in force:') && /Feed 1\b/.test(x));
     t.press('filter');
     await t.waitFor('in force: user:mallory*');
     for (let i = 0; i < 'user:mallory*'.length; i++) t.write('\x7f');
     await t.waitFor((x) => /f> \s/.test(x) && x.includes('Enter applies'));
     t.press('apply', 'filter');
-    await t.waitFor(/system:node:worker-\d+/);
+    // cleared: every request is back
+    await t.waitFor((x) => Number((/Feed ([\d,]+)/.exec(x)?.[1] ?? '0').replace(/,/g, '')) > 400 && x.includes('system:node:wor'));
     t.press('quit');
     expect((await t.waitExit()).exitCode).toBe(0);
   });
