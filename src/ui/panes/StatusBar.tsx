@@ -1,5 +1,5 @@
 import { memo, useEffect, useMemo, useState } from 'react';
-import { displayWidth, fit, sanitize } from '../../model/sanitize.js';
+import { displayWidth, fit, sanitize, truncate } from '../../model/sanitize.js';
 import type { Snapshot } from '../../state/store.js';
 import { clock, compact, grouped, progressBar, sparkline } from '../format.js';
 import type { Theme, Tone } from '../theme.js';
@@ -7,6 +7,8 @@ import { Lines } from './Lines.js';
 
 /** A notice (rotation, gap, waiting for a file) stays on the status bar this long. */
 export const NOTICE_MS = 30_000;
+/** Longest notice shown (the rest of a follower's message is in `--no-tui`'s stderr). */
+const NOTICE_MAX_COLS = 48;
 /** Seconds of history in the sparkline. */
 const SPARK_WIDTH = 16;
 
@@ -72,7 +74,8 @@ export function statusLine(p: StatusBarProps): string {
   const n = s.notices.filter((x) => x.source !== 'filter').at(-1);
   if (n && p.now - n.at < NOTICE_MS) {
     const gap = /gap|lost|vanish|truncat|backwards/i.test(n.message);
-    segs.push({ text: sanitize(n.message), tone: gap ? 'error' : 'warn', keep: 75 });
+    // a notice is news, not a log line: cut long ones so the counters stay on the bar
+    segs.push({ text: truncate(sanitize(n.message), NOTICE_MAX_COLS, t.g.ellipsis), tone: gap ? 'error' : 'warn', keep: 75 });
   }
   const clk = clock(p.now);
   // drop the least important segments until the line fits next to the clock
