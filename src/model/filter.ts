@@ -6,6 +6,8 @@
  * - Terms are separated by spaces and all must hold (AND). Commas inside a term are alternatives (OR).
  * - `-term` or `!term` negates a term. Values may be double-quoted (`name:"a b"`, `ns:""` = cluster-scoped).
  * - Identifier keys match the whole value, case-insensitively; `*` is a wildcard (`user:system:node:*`).
+ *   `user:` also takes the short name people use: `user:alice` is alice@example.com, `user:deployer`
+ *   is system:serviceaccount:ci:deployer.
  * - Free-text keys (ua, uri, reason) and free words match substrings; free words look in every field.
  * - `code:` takes 404, =404, >=400, >400, <500, <=499, 4xx, 400-499; `latency:` takes the same
  *   comparisons with ms/s/m units (`latency:>2s`); `ip:` also takes CIDRs (`ip:10.0.0.0/8`).
@@ -18,14 +20,14 @@ import type { AuditEvent } from './event.js';
 /** One key of the syntax, with its aliases and how values are matched. */
 interface KeySpec {
   names: string[];
-  kind: 'ident' | 'text' | 'ip' | 'code' | 'latency' | 'resource' | 'groups';
+  kind: 'ident' | 'user' | 'text' | 'ip' | 'code' | 'latency' | 'resource' | 'groups';
   get: (ev: AuditEvent) => string;
   help: string;
 }
 
 const KEYS: KeySpec[] = [
-  { names: ['user', 'u'], kind: 'ident', get: (e) => e.user, help: 'user name' },
-  { names: ['as', 'impersonated'], kind: 'ident', get: (e) => e.impersonatedUser, help: 'impersonated user' },
+  { names: ['user', 'u'], kind: 'user', get: (e) => e.user, help: 'user: alice@example.com, alice, system:node:*, deployer' },
+  { names: ['as', 'impersonated'], kind: 'user', get: (e) => e.impersonatedUser, help: 'impersonated user (as user:)' },
   { names: ['group', 'groups'], kind: 'groups', get: () => '', help: "one of the user's groups" },
   { names: ['verb', 'v'], kind: 'ident', get: (e) => e.verb, help: 'verb (get, list, delete, …)' },
   { names: ['resource', 'res', 'r'], kind: 'resource', get: (e) => e.resource, help: 'resource, or resource/subresource' },
@@ -192,6 +194,25 @@ function identMatcher(v: string): (s: string) => boolean {
   }
   const lower = v.toLowerCase();
   return (s) => s.length === lower.length && (s === v || s === lower || s.toLowerCase() === lower);
+}
+
+/**
+ * A user by its whole name, or by the name people use for it: the local part of an email
+ * (`user:alice` for alice@example.com) or the last segment of a colon name (`user:deployer` for
+ * system:serviceaccount:ci:deployer, `user:worker-1` for system:node:worker-1). With `*` the pattern
+ * is matched against the whole name only (`user:system:node:*`).
+ */
+function userMatcher(v: string): (s: string) => boolean {
+  if (v.includes('*')) return identMatcher(v);
+  const whole = identMatcher(v);
+  const lower = v.toLowerCase();
+  return (s) => {
+    if (whole(s)) return true;
+    const at = s.indexOf('@');
+    if (at > 0 && at === lower.length && s.slice(0, at).toLowerCase() === lower) return true;
+    const colon = s.lastIndexOf(':');
+    return colon >= 0 && s.length - colon - 1 === lower.length && s.slice(colon + 1).toLowerCase() === lower;
+  };
 }
 
 /** Substring, case-insensitive (glob pieces allowed). */
@@ -376,6 +397,11 @@ function compileTerm(expr: string, tok: Token, spec: KeySpec): FilterTerm | Filt
     switch (spec.kind) {
       case 'ident': {
         const m = identMatcher(v);
+        preds.push((ev) => m(get(ev)));
+        break;
+      }
+      case 'user': {
+        const m = userMatcher(v);
         preds.push((ev) => m(get(ev)));
         break;
       }

@@ -363,7 +363,12 @@ export class FilteredView implements EngineView {
     this.alertSeqOffset = this.alertsTarget().lastSeq - (shownLast - 1);
     prev?.off();
     this.switches++;
-    // one notification is enough: the store rebuilds its snapshot from the view
-    for (const l of this.listeners) l.onNotice?.('filter', next ? `filter: ${next.expr}` : 'filter cleared');
+    // One notice tells the store to rebuild its snapshot, and tells the user what the filter kept
+    // (an empty filtered feed then says why it is empty)
+    const total = this.main.rows.size;
+    const msg = next
+      ? `filter ${next.expr}: ${next.engine.rows.size.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} buffered requests match`
+      : 'filter cleared';
+    for (const l of this.listeners) l.onNotice?.('filter', msg);
   }
 }

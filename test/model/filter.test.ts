@@ -36,10 +36,22 @@ describe('parseFilter / matches', () => {
   });
 
   it('identifier keys match whole values, case-insensitively', () => {
-    expect(matches(f('user:alice'), alice)).toBe(false); // alice@example.com is not "alice"
+    expect(matches(f('user:ali'), alice)).toBe(false); // not a substring match
     expect(matches(f('user:ALICE@example.com'), alice)).toBe(true);
     expect(matches(f('user:alice*'), alice)).toBe(true);
     expect(matches(f('verb:GET'), alice)).toBe(true);
+  });
+
+  it('user: takes the short names people use (email local part, last segment of a colon name)', () => {
+    expect(matches(f('user:alice'), alice)).toBe(true);
+    expect(matches(f('user:Alice'), alice)).toBe(true);
+    expect(matches(f('user:example.com'), alice)).toBe(false);
+    const sa = makeEvent({ user: 'system:serviceaccount:ci:deployer' });
+    expect(matches(f('user:deployer'), sa)).toBe(true);
+    expect(matches(f('user:ci'), sa)).toBe(false);
+    expect(matches(f('user:worker-1'), node)).toBe(true);
+    expect(matches(f('user:worker'), node)).toBe(false);
+    expect(matches(f('as:bob'), makeEvent({ impersonatedUser: 'bob@example.com' }))).toBe(true);
   });
 
   it('globs: prefix with colons in the value', () => {

@@ -133,8 +133,9 @@ function summary(row: RequestRow, width: number, t: Theme): string {
   const code = row.open ? 'open' : e.code ? String(e.code) : '-';
   const text = ` ${clock(e.ts)}  ${who}  ${sanitize(e.verb)} ${sanitize(objectLabel(row))}  `;
   const tail = `${code} ${row.open ? '' : latency(e.latencyMs)}`.trimEnd();
-  const head = fit(text, Math.max(0, width - displayWidth(tail) - 1), t.g.ellipsis);
-  return t.paint(head, 'bold') + t.paint(tail, codeTone(e.code)) + ' ';
+  // the object is cut, never the code and latency: they are what the eye looks for
+  const head = fit(text, Math.max(0, width - displayWidth(tail) - 2), t.g.ellipsis);
+  return t.paint(head, 'bold') + ' ' + t.paint(tail, codeTone(e.code)) + ' ';
 }
 
 /** All lines of the overlay (pure). */
