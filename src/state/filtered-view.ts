@@ -34,8 +34,12 @@ export interface SourceEngine extends EngineView {
   readonly rows: RingView<RequestRow> & { readonly capacity: number };
 }
 
-/** Buffered requests replayed into the filtered engine per slice (~2 µs each: a few ms a slice). */
-const REBUILD_SLICE_ROWS = 4000;
+/**
+ * Time budget of one rebuild slice: requests cost ~3–15 µs each to replay (more on a loaded machine),
+ * so the slice is bounded by time, checked every REBUILD_CHECK_ROWS, leaving room for frames and keys.
+ */
+const REBUILD_SLICE_MS = 8;
+const REBUILD_CHECK_ROWS = 256;
 /** auditID → event kept for matching alerts to their request: about two buffers' worth of requests. */
 const RECENT_FACTOR = 2;
 
@@ -323,14 +327,16 @@ export class FilteredView implements EngineView {
     // rows that arrived after the rebuild started are replayed from the queue instead (a later stage
     // of an older row is in the queue too and merges a second time: harmless, the request counts once)
     const stopAt = b.endSeq;
+    const deadline = performance.now() + REBUILD_SLICE_MS;
     let n = 0;
-    while (b.nextSeq <= stopAt && n < REBUILD_SLICE_ROWS) {
+    while (b.nextSeq <= stopAt) {
       const row = ring.at(b.nextSeq - first);
       b.nextSeq++;
-      n++;
-      if (!row) continue;
-      this.remember(row.ev);
-      this.feed(b.engine, row.ev, row);
+      if (row) {
+        this.remember(row.ev);
+        this.feed(b.engine, row.ev, row);
+      }
+      if (++n % REBUILD_CHECK_ROWS === 0 && performance.now() >= deadline) break;
     }
     if (b.nextSeq <= stopAt) {
       this.schedule(() => this.rebuildSlice(b));
