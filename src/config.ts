@@ -108,7 +108,7 @@ export type ParsedArgs =
 export function parseCommandLine(argv: string[], cenv: ConfigEnv): ParsedArgs {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(usageMessage(err));
   }
@@ -118,13 +118,32 @@ export function parseCommandLine(argv: string[], cenv: ConfigEnv): ParsedArgs {
   return { kind: 'run', config: resolveConfig(parsed.positionals, v, cenv) };
 }
 
+/** `--since -2h` reads naturally; parseArgs would take "-2h" for an option, so join it as `--since=-2h`. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const next = argv[i + 1];
+    if ((a === '--since' || a === '--until') && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 function usageMessage(err: unknown): string {
   const code = (err as { code?: string }).code;
   const msg = err instanceof Error ? err.message : String(err);
   const opt = /'(-[^']*)'/.exec(msg)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && opt) return `unknown option '${opt}'`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && opt) {
-    return msg.includes('argument missing') ? `option '${opt.split(' ')[0]}' needs a value` : `option '${opt.split(' ')[0]}' takes no value`;
+    const name = opt.split(' ')[0] as string;
+    if (msg.includes('argument missing')) return `option '${name}' needs a value`;
+    if (msg.includes('ambiguous')) return `option '${name}' needs a value (for one starting with '-', write ${name}=VALUE)`;
+    return `option '${name}' takes no value`;
   }
   return msg.split('\n')[0] ?? msg;
 }

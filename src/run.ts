@@ -187,21 +187,29 @@ export async function runHeadless(engine: Engine, sources: Source[], config: Con
 }
 
 /**
- * For `npm run bench` only: with AUDITOP_BENCH_PROBE=1 the run reports its resident memory on stderr
- * as `auditop-bench {"events":N,"rss":B}` lines, each time the event count passes a multiple of
- * 100,000, and `{"final":true,"maxRSS":B}` at the end (maxRSS from the kernel, so it includes peaks).
+ * For `npm run bench` only: with AUDITOP_BENCH_PROBE=1 the run reports its memory on stderr as
+ * `auditop-bench {"events":N,"rss":B,"heapUsed":B}` lines each time the event count passes a
+ * multiple of 100,000, and `{"final":true,"maxRSS":B}` at the end (maxRSS from the kernel, so it
+ * includes peaks). AUDITOP_BENCH_GC_AT="300000,1000000" forces a full GC before the samples at those
+ * counts when node runs with --expose-gc, so they show live memory rather than GC timing.
  */
 function benchProbe(engine: Engine, io: RunIO): ((final?: boolean) => void) | undefined {
   if (process.env.AUDITOP_BENCH_PROBE !== '1') return undefined;
   const STEP = 100_000;
+  const gcAt = new Set((process.env.AUDITOP_BENCH_GC_AT ?? '').split(',').filter(Boolean).map(Number));
+  const gc = (globalThis as { gc?: () => void }).gc;
   let next = STEP;
   return (final = false) => {
     while (engine.counts.events >= next) {
-      io.stderr.write(`auditop-bench ${JSON.stringify({ events: next, rss: process.memoryUsage.rss() })}\n`);
+      const forced = gc !== undefined && gcAt.has(next);
+      if (forced) gc();
+      const m = process.memoryUsage();
+      io.stderr.write(`auditop-bench ${JSON.stringify({ events: next, rss: m.rss, heapUsed: m.heapUsed, gc: forced })}\n`);
       next += STEP;
     }
     if (final) {
-      io.stderr.write(`auditop-bench ${JSON.stringify({ final: true, events: engine.counts.events, maxRSS: process.resourceUsage().maxRSS * 1024 })}\n`);
+      const u = process.resourceUsage();
+      io.stderr.write(`auditop-bench ${JSON.stringify({ final: true, events: engine.counts.events, maxRSS: u.maxRSS * 1024, userCPU: u.userCPUTime / 1e6, systemCPU: u.systemCPUTime / 1e6 })}\n`);
     }
   };
 }

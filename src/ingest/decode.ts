@@ -30,7 +30,9 @@ type Obj = Record<string, unknown>;
  */
 export function decodeLine(line: string, source: string, sink: DecodeSink): void {
   try {
-    decodeText(line, source, sink, true);
+    // A BOM in mid-stream: files concatenated with `cat a.log b.log | auditop -`, where the splitter
+    // only strips the one at the very start.
+    decodeText(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line, source, sink, true);
   } catch (err) {
     // Only a bug or a throwing sink gets here; the line is counted rather than killing ingest.
     sink.malformed({ source, reason: `decoder error: ${String(err)}`, excerpt: excerpt(line) });
@@ -149,7 +151,8 @@ function expandWrapper(o: Obj, source: string, sink: DecodeSink): boolean {
   return true;
 }
 
-type WrappedText = string | { reason: string; excerpt: string };
+/** An event's JSON text, or why a wrapper entry holds none (with the entry itself). */
+type WrappedText = string | { reason: string; excerpt: string; entry: unknown };
 
 /** The event texts inside an AKS or OTLP wrapper, or null when `o` is not such a wrapper. */
 function wrappedTexts(o: Obj): WrappedText[] | null {
@@ -165,7 +168,7 @@ function wrappedTexts(o: Obj): WrappedText[] | null {
         if (!isObject(sl) || !Array.isArray(sl.logRecords)) continue;
         for (const lr of sl.logRecords as unknown[]) {
           const body = isObject(lr) && isObject(lr.body) ? lr.body.stringValue : undefined;
-          out.push(typeof body === 'string' ? body : { reason: 'OTLP log record without a string body', excerpt: excerpt(JSON.stringify(lr) ?? '') });
+          out.push(typeof body === 'string' ? body : { reason: 'OTLP log record without a string body', excerpt: excerpt(JSON.stringify(lr) ?? ''), entry: lr });
         }
       }
     }
@@ -177,7 +180,7 @@ function wrappedTexts(o: Obj): WrappedText[] | null {
 function aksLog(r: unknown): WrappedText {
   const log = isObject(r) && isObject(r.properties) ? r.properties.log : undefined;
   if (typeof log === 'string') return log;
-  return { reason: 'AKS record without properties.log', excerpt: excerpt(JSON.stringify(r) ?? '') };
+  return { reason: 'AKS record without properties.log', excerpt: excerpt(JSON.stringify(r) ?? ''), entry: r };
 }
 
 /**
@@ -201,7 +204,8 @@ export function documentLines(doc: unknown): string[] {
   if (!isAuditEvent(doc)) {
     const texts = wrappedTexts(doc);
     if (texts !== null && texts.length > 0) {
-      return texts.map((t) => (typeof t === 'string' ? oneLine(t) : JSON.stringify({ malformed: t.reason })));
+      // An entry without an event stays in as itself, so it is counted as malformed where it was.
+      return texts.map((t) => (typeof t === 'string' ? oneLine(t) : (JSON.stringify(t.entry) ?? 'null')));
     }
   }
   return [JSON.stringify(doc)];
@@ -223,23 +227,49 @@ export interface Cut {
 
 const REQ_KEY = ',"requestObject":';
 const RESP_KEY = ',"responseObject":';
+const RECEIVED_KEY = ',"requestReceivedTimestamp":"';
+/** How the API server starts every line it writes (Go's encoding/json, Event struct field order). */
+const API_SERVER_PREFIX = '{"kind":"Event","apiVersion":"audit.k8s.io/';
 
 /**
  * Removes requestObject/responseObject from a compact event line before JSON.parse: they are most of a
  * RequestResponse line's bytes and almost nobody reads them (parseBodies gets them from raw on demand).
+ * Returns null when there is nothing to cut or the bodies cannot be delimited (the caller then parses
+ * the whole line). The caller must treat a cut text that does not parse as "no cut".
  *
- * The API server writes them after responseStatus as `,"requestObject":{…}` then
- * `,"responseObject":{…}`. The end of each value is found exactly by hopping from quote to quote with
- * indexOf (a `"` inside a JSON string is always escaped, so braces are only counted between strings);
- * a value that cannot be delimited leaves the line uncut, and the caller falls back to a whole parse.
+ * Two ways, both exact:
+ * - A line the API server wrote (API_SERVER_PREFIX) has its fields in the Event struct's order:
+ *   …responseStatus, requestObject, responseObject, requestReceivedTimestamp, stageTimestamp,
+ *   annotations. `requestReceivedTimestamp` is always written, and the last `,"requestReceivedTimestamp":"`
+ *   in the line is the top-level one (an unescaped quote cannot occur inside a JSON string, and only
+ *   a string and a string map follow it). So the bodies are exactly the text from the first body key
+ *   to that point. Should the first body key not be top-level (nested in an earlier field), the cut
+ *   would remove unbalanced brackets and the cut text would not parse: the caller falls back.
+ *   Measured: 8.5 KB RequestResponse lines decode ~10x faster than JSON.parse of the whole line.
+ * - Any other line (reordered by a shipper): each body value is skipped with a string-aware bracket
+ *   scan, ~5x cheaper than parsing it.
  */
 export function cutBodies(line: string): Cut | null {
-  let at = line.indexOf(REQ_KEY);
+  const reqAt = line.indexOf(REQ_KEY);
   const respAt = line.indexOf(RESP_KEY);
-  if (at === -1 && respAt === -1) return null;
+  if (reqAt === -1 && respAt === -1) return null;
+  const at = reqAt === -1 || (respAt !== -1 && respAt < reqAt) ? respAt : reqAt;
+
+  if (line.startsWith(API_SERVER_PREFIX)) {
+    const end = line.lastIndexOf(RECEIVED_KEY);
+    if (end > at) {
+      const request = at === reqAt;
+      // A responseObject key inside the cut region: the top-level one when there is one. Only a
+      // requestObject holding a key of that name and no top-level responseObject would fool it, and
+      // then parseBodies just finds no responseObject. (Not lastIndexOf: V8 scans backwards
+      // naively, measured 5 µs through an 8 KB body against 1 µs for this forward search.)
+      const response = respAt !== -1 && respAt < end;
+      return { text: line.slice(0, at) + line.slice(end), request, response };
+    }
+  }
+
   let request = false;
   let response = false;
-  if (at === -1 || (respAt !== -1 && respAt < at)) at = respAt;
   let end = at;
   // At most the two keys, in either order, back to back.
   for (let k = 0; k < 2; k++) {
@@ -264,45 +294,37 @@ const LBRACK = 91;
 const RBRACK = 93;
 const COMMA = 44;
 
-/** Index just past the JSON value starting at `i`, or -1 when it cannot be delimited. */
+/**
+ * Index just past the JSON value starting at `i`, or -1 when it cannot be delimited.
+ * A plain charCodeAt state machine: measured 2x faster than hopping between quotes with indexOf,
+ * because bodies hold hundreds of short strings and each indexOf call costs more than the scan.
+ */
 function skipValue(s: string, i: number): number {
+  const n = s.length;
   const c = s.charCodeAt(i);
-  if (c === QUOTE) return skipString(s, i);
-  if (c !== LBRACE && c !== LBRACK) {
-    // A scalar (null, number, true/false) runs to the next comma or closing brace.
-    for (let k = i; k < s.length; k++) {
+  if (c !== LBRACE && c !== LBRACK && c !== QUOTE) {
+    // A scalar (null, number, true/false) runs to the next comma or closing bracket.
+    for (let k = i; k < n; k++) {
       const ch = s.charCodeAt(k);
       if (ch === COMMA || ch === RBRACE || ch === RBRACK) return k === i ? -1 : k;
     }
     return -1;
   }
   let depth = 0;
-  let p = i;
-  for (;;) {
-    const q = s.indexOf('"', p);
-    const segEnd = q === -1 ? s.length : q;
-    for (let k = p; k < segEnd; k++) {
-      const ch = s.charCodeAt(k);
-      if (ch === LBRACE || ch === LBRACK) depth++;
-      else if ((ch === RBRACE || ch === RBRACK) && --depth === 0) return k + 1;
-    }
-    if (q === -1) return -1;
-    p = skipString(s, q);
-    if (p === -1) return -1;
+  let inString = false;
+  for (let k = i; k < n; k++) {
+    const ch = s.charCodeAt(k);
+    if (inString) {
+      if (ch === BACKSLASH) k++; // the escaped character cannot end the string
+      else if (ch === QUOTE) {
+        inString = false;
+        if (depth === 0) return k + 1; // the value was a string
+      }
+    } else if (ch === QUOTE) inString = true;
+    else if (ch === LBRACE || ch === LBRACK) depth++;
+    else if ((ch === RBRACE || ch === RBRACK) && --depth === 0) return k + 1;
   }
-}
-
-/** Index just past the string whose opening quote is at `q`, or -1 when it never closes. */
-function skipString(s: string, q: number): number {
-  let e = q;
-  for (;;) {
-    e = s.indexOf('"', e + 1);
-    if (e === -1) return -1;
-    let b = e - 1;
-    while (s.charCodeAt(b) === BACKSLASH) b--;
-    // An even number of backslashes before the quote means they escape each other, not the quote.
-    if ((e - 1 - b) % 2 === 0) return e + 1;
-  }
+  return -1;
 }
 
 const FAILED: unique symbol = Symbol('parse failed');

@@ -1,6 +1,6 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import type { ReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
+import { constants } from 'node:fs';
+import { access, open, stat, type FileHandle } from 'node:fs/promises';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { documentLines } from './decode.js';
 import { LineSplitter } from './lines.js';
@@ -74,15 +74,19 @@ export function sourceErrorFrom(path: string, err: unknown): SourceError {
  */
 export async function assertReadable(paths: readonly string[]): Promise<void> {
   for (const path of paths) {
-    let handle: FileHandle | undefined;
     try {
-      handle = await open(path, 'r');
-      const st = await handle.stat();
+      const st = await stat(path);
       if (st.isDirectory()) throw new SourceError(path, 'EISDIR', `cannot read ${path}: is a directory`);
+      if (st.isFile()) {
+        // Opening is the only test that tells the truth (ACLs, SELinux, root-squashed NFS).
+        await (await open(path, 'r')).close();
+      } else {
+        // A FIFO or a process substitution: opening it here would block for a writer or steal
+        // the data from the real read, so ask for permission only.
+        await access(path, constants.R_OK);
+      }
     } catch (err) {
       throw sourceErrorFrom(path, err);
-    } finally {
-      await handle?.close().catch(() => undefined);
     }
   }
 }
@@ -102,7 +106,7 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
   const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
   const maxLineBytes = opts.maxLineBytes;
   let closed = false;
-  const open_ = new Set<{ close(): Promise<void> }>();
+  const openResources = new Set<{ close(): Promise<void> }>();
 
   async function* items(): AsyncGenerator<SourceItem> {
     await assertReadable(paths);
@@ -119,17 +123,26 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
     } catch (err) {
       throw sourceErrorFrom(path, err);
     }
-    const resource = { close: () => handle.close().catch(() => undefined) };
-    open_.add(resource);
+    let regular = true;
+    const resource = {
+      // A read from a pipe with no writer activity never completes, and FileHandle.close() waits
+      // for pending reads: for pipes, start the close and do not wait (quitting must not hang).
+      close: async () => {
+        const done = handle.close().catch(() => undefined);
+        if (regular) await done;
+      },
+    };
+    openResources.add(resource);
     try {
-      const size = (await handle.stat()).size;
-      const magic = Buffer.alloc(2);
-      const { bytesRead: magicBytes } = await handle.read(magic, 0, 2, 0);
-      const gzip = magicBytes === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-      const reader = gzip ? gzipChunks(handle, chunkBytes, open_) : plainChunks(handle, chunkBytes);
-      yield* splitFile(path, reader, size);
+      const st = await handle.stat();
+      regular = st.isFile();
+      // Pipes have no size: progress reports 0 (unknown) as the total.
+      yield* splitFile(path, openChunks(handle, chunkBytes, openResources), regular ? st.size : 0);
+    } catch (err) {
+      if (closed) return;
+      throw sourceErrorFrom(path, err);
     } finally {
-      open_.delete(resource);
+      openResources.delete(resource);
       await resource.close();
     }
   }
@@ -156,7 +169,7 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
         next = await it.next();
       } catch (err) {
         if (closed) return;
-        if (!reader.isDataError(err)) throw sourceErrorFrom(path, err);
+        if (!reader.isDataError(err)) throw err;
         // A truncated or corrupt .gz (often one still being written when it was rotated): keep
         // what was decoded, tell the operator, and go on with the next file.
         if (held !== null) yield* emit(...flushHeld(splitter, held));
@@ -177,7 +190,7 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
           if (size > maxLineBytes && !reader.compressed) {
             yield { kind: 'notice', source: path, message: `${path} looks like one JSON document but is larger than the line limit; reading it line by line` };
           } else {
-            held = [Buffer.from(chunk)];
+            held = [chunk];
             heldBytes = chunk.length;
             yield progress();
             continue;
@@ -186,7 +199,7 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
       }
 
       if (held !== null) {
-        held.push(Buffer.from(chunk));
+        held.push(chunk);
         heldBytes += chunk.length;
         if (heldBytes > maxLineBytes) {
           // Too big to parse whole within the memory bound: treat it as lines after all.
@@ -239,7 +252,7 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([...open_].map((r) => r.close()));
+      await Promise.all([...openResources].map((r) => r.close()));
     },
   };
 }
@@ -248,58 +261,88 @@ interface ChunkReader {
   chunks(): AsyncIterator<Buffer>;
   /** bytes of the file consumed so far (compressed bytes for gzip) */
   position(): number;
+  /** known once the first chunk was read */
   readonly compressed: boolean;
   /** the error is bad file content (corrupt gzip), not an I/O failure */
   isDataError(err: unknown): boolean;
 }
 
-function plainChunks(handle: FileHandle, chunkBytes: number): ChunkReader {
+/**
+ * The file's bytes as chunks, decompressed when the first two bytes are gzip's magic 1f 8b.
+ * Reads are sequential (no positioned reads), so pipes and process substitution work too.
+ */
+function openChunks(handle: FileHandle, chunkBytes: number, resources: Set<{ close(): Promise<void> }>): ChunkReader {
   let pos = 0;
-  return {
-    compressed: false,
-    position: () => pos,
-    isDataError: () => false,
-    async *chunks() {
-      // One buffer reused for every read: LineSplitter decodes complete lines to strings and copies
-      // the partial tail, and held document chunks are copied, so nothing keeps a view into it.
+  let compressed = false;
+
+  // A fresh buffer per read: a held document chunk and gunzip's input queue keep references to
+  // them. At 1 MiB per read the allocation is noise next to the parse.
+  async function* raw(): AsyncGenerator<Buffer> {
+    for (;;) {
       const buf = Buffer.allocUnsafe(chunkBytes);
-      for (;;) {
-        const { bytesRead } = await handle.read(buf, 0, chunkBytes, pos);
-        if (bytesRead === 0) return;
-        pos += bytesRead;
-        yield buf.subarray(0, bytesRead);
-      }
+      const { bytesRead } = await handle.read(buf, 0, chunkBytes, null);
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      yield bytesRead === chunkBytes ? buf : buf.subarray(0, bytesRead);
+    }
+  }
+
+  async function* chunks(): AsyncGenerator<Buffer> {
+    const src = raw();
+    const first = await src.next();
+    if (first.done) return;
+    if (first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b) {
+      compressed = true;
+      yield* gunzip(first.value, src, chunkBytes, resources);
+    } else {
+      yield first.value;
+      yield* src;
+    }
+  }
+
+  return {
+    get compressed() {
+      return compressed;
     },
+    position: () => pos,
+    isDataError: (err) => {
+      const code = (err as { code?: unknown })?.code;
+      return compressed && typeof code === 'string' && code.startsWith('Z_');
+    },
+    chunks,
   };
 }
 
-function gzipChunks(handle: FileHandle, chunkBytes: number, open_: Set<{ close(): Promise<void> }>): ChunkReader {
-  let raw: ReadStream | undefined;
-  return {
-    compressed: true,
-    position: () => raw?.bytesRead ?? 0,
-    isDataError: (err) => {
-      const code = (err as { code?: unknown })?.code;
-      return typeof code === 'string' && code.startsWith('Z_');
-    },
-    async *chunks() {
-      // Streams read ahead by at most their highWaterMark, and async iteration pulls on demand,
-      // so memory stays bounded by one compressed and one decompressed chunk.
-      raw = handle.createReadStream({ start: 0, highWaterMark: chunkBytes, autoClose: false });
-      const gunzip = createGunzip({ chunkSize: Math.max(64, Math.min(chunkBytes, 256 * 1024)) });
-      const streams = { close: async () => { raw?.destroy(); gunzip.destroy(); } };
-      open_.add(streams);
-      // pipeline destroys both streams on an error in either, which then surfaces in the iteration.
-      pipeline(raw, gunzip, () => undefined);
-      try {
-        for await (const chunk of gunzip) yield chunk as Buffer;
-      } finally {
-        open_.delete(streams);
-        raw.destroy();
-        gunzip.destroy();
-      }
+async function* gunzip(
+  first: Buffer,
+  rest: AsyncGenerator<Buffer>,
+  chunkBytes: number,
+  resources: Set<{ close(): Promise<void> }>,
+): AsyncGenerator<Buffer> {
+  async function* all(): AsyncGenerator<Buffer> {
+    yield first;
+    yield* rest;
+  }
+  // Readable.from pulls the next compressed chunk only when gunzip wants input, and async
+  // iteration pulls gunzip's output on demand: memory stays at about one chunk of each.
+  const input = Readable.from(all(), { objectMode: false });
+  const z = createGunzip({ chunkSize: Math.max(64, Math.min(chunkBytes, 256 * 1024)) });
+  const streams = {
+    close: async () => {
+      input.destroy();
+      z.destroy();
     },
   };
+  resources.add(streams);
+  // pipeline destroys both on an error in either, which then surfaces in the iteration below.
+  pipeline(input, z, () => undefined);
+  try {
+    for await (const chunk of z) yield chunk as Buffer;
+  } finally {
+    resources.delete(streams);
+    input.destroy();
+    z.destroy();
+  }
 }
 
 /**

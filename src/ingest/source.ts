@@ -13,7 +13,7 @@ export type SourceItem =
   | { kind: 'notice'; source: string; message: string }
   /** a provable loss of log data (follower) */
   | { kind: 'gap'; gap: GapInfo }
-  /** replay progress through the current file, in bytes of the file on disk (compressed for .gz) */
+  /** replay progress through the current file, in bytes of the file on disk (compressed for .gz); bytesTotal 0 = unknown (a pipe) */
   | { kind: 'progress'; source: string; bytesRead: number; bytesTotal: number };
 
 /**

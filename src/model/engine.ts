@@ -17,7 +17,8 @@ import type { AuditEvent } from './event.js';
 import { isFinalStage } from './event.js';
 import { RateSeries } from './rate.js';
 import { Ring } from './ring.js';
-import { BoundedCounter, WindowCounter, boundKey } from './topn.js';
+import { Interner } from './intern.js';
+import { KeyCounter, boundKey } from './topn.js';
 import type { Counts, Dimension, MalformedLine, RequestRow, Summary, TopEntry, Window } from './types.js';
 import { DIMENSIONS } from './types.js';
 
@@ -27,19 +28,14 @@ export const DEFAULT_ALERT_CAPACITY = 10_000;
 export const MALFORMED_KEPT = 20;
 /** Open requests remembered after their row left the ring (~120 B each, so ≤ ~12 MB). */
 export const MAX_OPEN_EVICTED = 100_000;
-/** All-time top-N: exact up to 2 × this many distinct keys per dimension (see topn.ts). */
-export const ALL_TIME_KEYS = 4096;
-/** Windowed top-N: keys kept per time bucket (the window's totals keep 4 × this many). */
-export const WINDOW_BUCKET_KEYS = 256;
+/**
+ * Top-N: counts are exact up to 2 × this many distinct keys per dimension (see topn.ts); each key
+ * costs ~400 B, so a dimension flooded with distinct keys holds at most ~3 MB.
+ */
+export const KEYS_PER_DIMENSION = 4096;
 /** Distinct alert rule ids counted for the summary (rules are a finite set; this is a safety net). */
 const MAX_ALERT_RULES = 1000;
 
-/** Window length and bucket size: the window's granularity is one bucket (1/6 to 1/30 of it). */
-const WINDOW_SPECS: Record<Exclude<Window, 'all'>, { ms: number; bucketMs: number }> = {
-  '1m': { ms: 60_000, bucketMs: 10_000 },
-  '5m': { ms: 300_000, bucketMs: 30_000 },
-  '1h': { ms: 3_600_000, bucketMs: 120_000 },
-};
 
 export interface EngineOptions {
   bufferEvents: number;
@@ -109,21 +105,26 @@ export function dimensionKey(dim: Dimension, ev: AuditEvent): string {
 /** Dimensions counted when a request is first seen (codes wait until the code is known). */
 const FIRST_STAGE_DIMS = DIMENSIONS.filter((d) => d !== 'codes');
 
-class DimensionCounts {
-  readonly all = new BoundedCounter(ALL_TIME_KEYS);
-  readonly windows: Record<Exclude<Window, 'all'>, WindowCounter> = {
-    '1m': new WindowCounter(WINDOW_SPECS['1m'].ms, WINDOW_SPECS['1m'].bucketMs, WINDOW_BUCKET_KEYS),
-    '5m': new WindowCounter(WINDOW_SPECS['5m'].ms, WINDOW_SPECS['5m'].bucketMs, WINDOW_BUCKET_KEYS),
-    '1h': new WindowCounter(WINDOW_SPECS['1h'].ms, WINDOW_SPECS['1h'].bucketMs, WINDOW_BUCKET_KEYS),
-  };
+/** The four possible contexts, shared: a detector only reads them (saves an object per event). */
+const CONTEXTS: readonly RequestContext[] = [
+  Object.freeze({ firstStage: false, finalStage: false }),
+  Object.freeze({ firstStage: false, finalStage: true }),
+  Object.freeze({ firstStage: true, finalStage: false }),
+  Object.freeze({ firstStage: true, finalStage: true }),
+];
 
-  add(key: string, ts: number): void {
-    const k = boundKey(key);
-    this.all.add(k);
-    this.windows['1m'].add(k, ts);
-    this.windows['5m'].add(k, ts);
-    this.windows['1h'].add(k, ts);
+/**
+ * Most requests only ever have one stage: their `stages` list is a shared frozen array per stage
+ * name, replaced by a fresh array when a second stage arrives (one allocation fewer per row).
+ */
+const SINGLE_STAGE = new Map<string, string[]>();
+function singleStage(stage: string): string[] {
+  let a = SINGLE_STAGE.get(stage);
+  if (a === undefined) {
+    a = Object.freeze([stage]) as unknown as string[];
+    if (SINGLE_STAGE.size < 16) SINGLE_STAGE.set(stage, a);
   }
+  return a;
 }
 
 export class Engine {
@@ -145,16 +146,18 @@ export class Engine {
   private readonly index = new Map<string, Row>();
   /** auditID → code already counted, for open requests whose row left the ring */
   private readonly openEvicted = new Map<string, boolean>();
-  private readonly dims = new Map<Dimension, DimensionCounts>();
+  private readonly dims = {} as Record<Dimension, KeyCounter>;
   private readonly rateSeries = new RateSeries();
   private readonly malformedKept = new Ring<MalformedLine>(MALFORMED_KEPT);
   private readonly alertCounts = new Map<string, number>();
-  private readonly listeners = new Set<EngineListener>();
+  /** copy-on-write: subscribe/unsubscribe replace the array, so iterating it needs no snapshot */
+  private listeners: EngineListener[] = [];
   private firstTs = Infinity;
   private firstTime: string | null = null;
   private lastTs = -Infinity;
   private lastTime: string | null = null;
   private detectorFailed = false;
+  private readonly interner = new Interner();
 
   constructor(opts: EngineOptions) {
     this.detector = opts.detector;
@@ -165,13 +168,13 @@ export class Engine {
       onEvict: (r) => this.evicted(r as Row),
     });
     this.alerts = new Ring<Alert>(opts.alertCapacity ?? DEFAULT_ALERT_CAPACITY);
-    for (const d of DIMENSIONS) this.dims.set(d, new DimensionCounts());
+    for (const d of DIMENSIONS) this.dims[d] = new KeyCounter(KEYS_PER_DIMENSION);
   }
 
   subscribe(l: EngineListener): () => void {
-    this.listeners.add(l);
+    this.listeners = [...this.listeners, l];
     return () => {
-      this.listeners.delete(l);
+      this.listeners = this.listeners.filter((x) => x !== l);
     };
   }
 
@@ -183,6 +186,7 @@ export class Engine {
     }
     this.counts.events++;
     this.version++;
+    this.interner.event(ev);
     const ts = this.eventTime(ev);
     this.rateSeries.add(ts);
 
@@ -203,7 +207,7 @@ export class Engine {
         this.counts.requests++;
         for (const d of FIRST_STAGE_DIMS) {
           const k = dimensionKey(d, ev);
-          if (k !== '') (this.dims.get(d) as DimensionCounts).add(k, ts);
+          if (k !== '') this.dims[d].add(boundKey(k), ts);
         }
       }
       row = {
@@ -211,7 +215,7 @@ export class Engine {
         rev: 0,
         auditID: id,
         ev,
-        stages: [ev.stage],
+        stages: singleStage(ev.stage),
         open: !isFinalStage(ev.stage),
         alert: '',
         bytes: ev.raw.length,
@@ -222,10 +226,10 @@ export class Engine {
     }
     if (!row.codeCounted && ev.code > 0) {
       row.codeCounted = true;
-      (this.dims.get('codes') as DimensionCounts).add(String(ev.code), ts);
+      this.dims.codes.add(String(ev.code), ts);
     }
 
-    const ctx: RequestContext = { firstStage, finalStage: isFinalStage(ev.stage) };
+    const ctx = CONTEXTS[(firstStage ? 2 : 0) + (isFinalStage(ev.stage) ? 1 : 0)] as RequestContext;
     const raised = this.detect(ev, ctx);
     for (const a of raised) {
       if (severityRank(a.severity) < severityRank(row.alert)) row.alert = a.severity;
@@ -277,11 +281,7 @@ export class Engine {
 
   /** The busiest keys of a dimension over a window of event time, counting each request once. */
   top(dim: Dimension, window: Window, n = 10): TopEntry[] {
-    const d = this.dims.get(dim) as DimensionCounts;
-    if (window === 'all') return d.all.top(n);
-    const w = d.windows[window];
-    if (Number.isFinite(this.lastTs)) w.advance(this.lastTs);
-    return w.top(n);
+    return this.dims[dim].top(window, n, this.nowForWindows());
   }
 
   /** Events per second of event time for the last `seconds` seconds, oldest first. */
@@ -322,9 +322,10 @@ export class Engine {
 
   stats(): EngineStats {
     const keys = {} as Record<Dimension, Record<Window, number>>;
+    const now = this.nowForWindows();
     for (const d of DIMENSIONS) {
-      const c = this.dims.get(d) as DimensionCounts;
-      keys[d] = { '1m': c.windows['1m'].size, '5m': c.windows['5m'].size, '1h': c.windows['1h'].size, all: c.all.size };
+      const c = this.dims[d];
+      keys[d] = { '1m': c.sizeIn('1m', now), '5m': c.sizeIn('5m', now), '1h': c.sizeIn('1h', now), all: c.size };
     }
     return {
       rows: this.rows.size,
@@ -337,6 +338,11 @@ export class Engine {
   }
 
   // ------------------------------------------------------------------------------------------
+
+  /** "now" of the windows: the latest event time, or 0 for a log without times (all counted at 0) */
+  private nowForWindows(): number {
+    return Number.isFinite(this.lastTs) ? this.lastTs : 0;
+  }
 
   private eventTime(ev: AuditEvent): number {
     const ts = ev.ts;
@@ -356,7 +362,7 @@ export class Engine {
   }
 
   private merge(row: Row, ev: AuditEvent): void {
-    row.stages.push(ev.stage);
+    row.stages = [...row.stages, ev.stage];
     row.rev++;
     if ((STAGE_RANK[ev.stage] ?? 0) >= (STAGE_RANK[row.ev.stage] ?? 0)) {
       const delta = ev.raw.length - row.bytes;

@@ -54,6 +54,12 @@ describe('decodeLine: what is an audit event', () => {
     expect(malformed.every((m) => m.source === 'test' && m.excerpt.length <= 200)).toBe(true);
   });
 
+  it('accepts a line starting with a BOM (concatenated files), raw without it', () => {
+    const line = JSON.stringify(event());
+    const { events } = decodeAll([`\uFEFF${line}`]);
+    expect(events.map((e) => e.raw)).toEqual([line]);
+  });
+
   it('keeps an excerpt of a rejected line, capped at 200 characters', () => {
     const junk = `{"kind":0,"pad":"${'x'.repeat(500)}"}`;
     const { malformed } = decodeAll([junk]);
@@ -178,6 +184,35 @@ describe('decodeLine: RequestResponse bodies are cut before parsing', () => {
     expect(cutBodies('{"a":1,"requestObject":{"s":"x\\"}')).toBeNull();
   });
 
+  it('cuts the same way when a shipper dropped kind and apiVersion (the order-independent path)', () => {
+    const shipped = JSON.parse(withBoth!);
+    delete shipped.kind;
+    delete shipped.apiVersion;
+    const line = JSON.stringify(shipped);
+    const expected = { ...shipped };
+    delete expected.requestObject;
+    delete expected.responseObject;
+    expect(cutBodies(line)).toEqual({ text: JSON.stringify(expected), request: true, response: true });
+    // reordered: bodies first, then other fields
+    const { requestObject, responseObject, ...rest } = shipped;
+    const reordered = JSON.stringify({ auditID: 'r', requestObject, responseObject, ...rest, auditIDAgain: 1 });
+    expect(JSON.parse(cutBodies(reordered)!.text)).toEqual({ auditID: 'r', ...rest, auditIDAgain: 1 });
+  });
+
+  it('an API-server line whose earlier field holds a "requestObject" key is not cut wrongly', () => {
+    const ev = JSON.parse(withBoth!);
+    const tricky = JSON.stringify({
+      kind: ev.kind, apiVersion: ev.apiVersion, level: ev.level, auditID: 'trick', stage: ev.stage, verb: 'create',
+      user: { username: 'eve', extra: { a: ['b'], requestObject: ['x'] } },
+      sourceIPs: ['192.0.2.1'], objectRef: ev.objectRef, responseStatus: ev.responseStatus,
+      requestObject: ev.requestObject, requestReceivedTimestamp: ev.requestReceivedTimestamp, stageTimestamp: ev.stageTimestamp,
+      annotations: ev.annotations,
+    });
+    const { events } = decodeAll([tricky]);
+    expect(events[0]).toMatchObject({ auditID: 'trick', user: 'eve', sourceIP: '192.0.2.1', resource: 'pods', code: 201, hasRequestObject: true });
+    expect(parseBodies(events[0]!).requestObject).toEqual(ev.requestObject);
+  });
+
   it('a body followed by odd spacing still decodes, and broken JSON is still rejected', () => {
     const odd = '{"kind":"Event","auditID":"z","responseStatus":{"code":200},"requestObject":{"a":"b"}  ,"verb":"get"}';
     expect(decodeAll([odd]).events.map((e) => [e.auditID, e.verb, e.hasRequestObject])).toEqual([['z', 'get', true]]);
@@ -204,5 +239,10 @@ describe('documentLines (whole-file documents)', () => {
     expect(decodeAll(slices).events).toHaveLength(2500);
     expect(documentLines({ records: [{ properties: { log: '{"kind":"Event",\n"verb":"get"}' } }] })).toEqual(['{"kind":"Event","verb":"get"}']);
     expect(documentLines(event({ auditID: 'one' }))).toHaveLength(1);
+    // a record without an event stays in as itself and is counted as malformed where it was
+    const mixed = documentLines({ records: [{ properties: { log: JSON.stringify(event({ auditID: 'r1' })) } }, { properties: {} }] });
+    expect(mixed[1]).toBe('{"properties":{}}');
+    const got = decodeAll(mixed);
+    expect([got.events.map((e) => e.auditID), got.malformed.map((m) => m.excerpt)]).toEqual([['r1'], ['{"properties":{}}']]);
   });
 });

@@ -2,6 +2,8 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openFileSource, SourceError, sourceErrorFrom } from '../../src/ingest/file-source.js';
 import { fixture, readAll } from './collect.js';
@@ -137,6 +139,23 @@ describe('openFileSource: gzip, long lines and documents', () => {
     }
     // it was tried as a document (its first line starts with "{" and does not parse): say why it was not
     expect((await readAll([path])).notices).toEqual([`${path} starts like a JSON document but does not parse as one; reading it line by line`]);
+  });
+
+  it('reads a pipe (process substitution, mkfifo), gzip included, with an unknown total', async () => {
+    for (const [name, data] of [
+      ['plain.fifo', readFileSync(fixture('crlf.log'))],
+      ['gz.fifo', readFileSync(fixture('gzipped.log'))],
+      ['doc.fifo', readFileSync(fixture('pretty-array.json'))],
+    ] as const) {
+      const fifo = join(dir, name);
+      execFileSync('mkfifo', [fifo]);
+      const writer = createWriteStream(fifo);
+      writer.end(data);
+      const got = await readAll([fifo], { chunkBytes: 64 });
+      expect(got.events.length, name).toBe(name === 'gz.fifo' ? 5 : 3);
+      const progress = got.items.filter((i) => i.kind === 'progress');
+      expect(progress.at(-1)).toMatchObject({ bytesRead: data.length, bytesTotal: 0 });
+    }
   });
 
   it('an empty file gives nothing and does not fail', async () => {

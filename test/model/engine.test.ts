@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert, Detector, GapInfo, RequestContext } from '../../src/detect/types.js';
 import { NO_DETECTOR } from '../../src/detect/types.js';
 import type { AuditEvent } from '../../src/model/event.js';
-import { ALL_TIME_KEYS, Engine, MALFORMED_KEPT, MAX_OPEN_EVICTED, WINDOW_BUCKET_KEYS } from '../../src/model/engine.js';
+import { Engine, KEYS_PER_DIMENSION, MALFORMED_KEPT, MAX_OPEN_EVICTED } from '../../src/model/engine.js';
 import { MAX_KEY_CHARS } from '../../src/model/topn.js';
 import { T0, mkEvent } from './events.js';
 
@@ -147,9 +147,9 @@ describe('Engine: bounds', () => {
       if (i % 20 === 0) e.event(mkEvent({ auditID: `s-${i}`, ts: T0 + i * 10, userAgent: 'kubectl/steady' }));
     }
     const k = e.stats().keys;
-    expect(k.userAgents.all).toBeLessThan(2 * ALL_TIME_KEYS);
-    expect(k.sourceIPs.all).toBeLessThan(2 * ALL_TIME_KEYS);
-    for (const w of ['1m', '5m', '1h'] as const) expect(k.userAgents[w]).toBeLessThan(8 * WINDOW_BUCKET_KEYS);
+    expect(k.userAgents.all).toBeLessThan(2 * KEYS_PER_DIMENSION);
+    expect(k.sourceIPs.all).toBeLessThan(2 * KEYS_PER_DIMENSION);
+    for (const w of ['1m', '5m', '1h'] as const) expect(k.userAgents[w]).toBeLessThan(2 * KEYS_PER_DIMENSION);
     expect(e.top('userAgents', 'all', 1)[0]).toEqual({ key: 'kubectl/steady', count: 3000 });
     expect(e.top('userAgents', '5m', 1)[0]?.key).toBe('kubectl/steady');
     for (const t of e.top('userAgents', 'all', 10)) expect(t.key.length).toBeLessThanOrEqual(MAX_KEY_CHARS);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedCounter, MAX_KEY_CHARS, WindowCounter, boundKey, topOf } from '../../src/model/topn.js';
+import { KeyCounter, MAX_KEY_CHARS, boundKey, topOf } from '../../src/model/topn.js';
+
+const T = 1_000_000_000_000; // a multiple of both bucket sizes
 
 describe('topOf', () => {
   it('sorts by count descending, then key', () => {
@@ -18,24 +20,32 @@ describe('topOf', () => {
   });
 });
 
-describe('BoundedCounter', () => {
+describe('KeyCounter: all time', () => {
   it('is exact below twice its key cap', () => {
-    const c = new BoundedCounter(10);
-    for (let i = 0; i < 19; i++) for (let j = 0; j <= i; j++) c.add(`k${i}`);
+    const c = new KeyCounter(10);
+    for (let i = 0; i < 19; i++) for (let j = 0; j <= i; j++) c.add(`k${i}`, T);
     expect(c.size).toBe(19);
-    expect(c.top(1)).toEqual([{ key: 'k18', count: 19 }]);
+    expect(c.top('all', 1, T)).toEqual([{ key: 'k18', count: 19 }]);
     expect(c.other).toBe(0);
   });
 
   it('never holds 2 × keep keys, and a heavy hitter survives a flood of one-off keys', () => {
-    const c = new BoundedCounter(100);
+    const c = new KeyCounter(100);
     for (let i = 0; i < 100_000; i++) {
-      c.add(`noise-${i}`);
-      if (i % 10 === 0) c.add('attacker');
+      c.add(`noise-${i}`, T + i);
+      if (i % 10 === 0) c.add('attacker', T + i);
     }
     expect(c.size).toBeLessThan(200);
-    expect(c.top(1)[0]).toEqual({ key: 'attacker', count: 10_000 });
+    expect(c.top('all', 1, T + 100_000)[0]).toEqual({ key: 'attacker', count: 10_000 });
+    expect(c.top('1m', 1, T + 100_000)[0]?.key).toBe('attacker');
     expect(c.other).toBeGreaterThan(90_000);
+  });
+
+  it('counts events without a time in `all` only', () => {
+    const c = new KeyCounter(10);
+    c.add('a', NaN);
+    expect(c.top('all', 5, T)).toEqual([{ key: 'a', count: 1 }]);
+    expect(c.top('1h', 5, T)).toEqual([]);
   });
 
   it('boundKey cuts hostile keys', () => {
@@ -46,50 +56,60 @@ describe('BoundedCounter', () => {
   });
 });
 
-describe('WindowCounter', () => {
-  const T = 1_000_000_000_000;
-
-  it('counts only what falls inside the window of event time', () => {
-    const w = new WindowCounter(60_000, 10_000, 50);
-    w.add('old', T);
-    w.add('new', T + 50_000);
-    expect(w.top(5).map((e) => e.key).sort()).toEqual(['new', 'old']);
-    w.add('new', T + 75_000); // "old" is now more than a window back
-    expect(w.top(5)).toEqual([{ key: 'new', count: 2 }]);
+describe('KeyCounter: windows of event time', () => {
+  it('1m counts the last 50–60 s, 5m the last 290–300 s, 1h the last 58–60 min', () => {
+    const c = new KeyCounter(50);
+    c.add('an hour ago', T);
+    c.add('ten minutes ago', T + 50 * 60_000);
+    c.add('three minutes ago', T + 57 * 60_000);
+    c.add('now', T + 60 * 60_000 - 1);
+    const now = T + 60 * 60_000 - 1;
+    const keys = (w: '1m' | '5m' | '1h' | 'all'): string[] => c.top(w, 10, now).map((e) => e.key).sort();
+    expect(keys('1m')).toEqual(['now']);
+    expect(keys('5m')).toEqual(['now', 'three minutes ago']);
+    expect(keys('1h')).toEqual(['now', 'ten minutes ago', 'three minutes ago']);
+    expect(keys('all').length).toBe(4);
   });
 
-  it('advance() slides the window without new keys and drops empty buckets', () => {
-    const w = new WindowCounter(60_000, 10_000, 50);
-    for (let s = 0; s < 600; s++) w.add(`k${s % 3}`, T + s * 1000);
-    expect(w.bucketCount).toBeLessThanOrEqual(7);
-    w.advance(T + 10 * 60_000 + 120_000);
-    expect(w.top(5)).toEqual([]);
-    expect(w.bucketCount).toBe(0);
+  it('the window slides with "now" even when a key gets no new counts', () => {
+    const c = new KeyCounter(50);
+    for (let s = 0; s < 30; s++) c.add('k', T + s * 1000);
+    expect(c.top('1m', 1, T + 30_000)).toEqual([{ key: 'k', count: 30 }]);
+    expect(c.top('1m', 1, T + 65_000)).toEqual([{ key: 'k', count: 20 }]); // buckets of 10–29 s remain
+    expect(c.top('1m', 1, T + 10 * 60_000)).toEqual([]);
+    expect(c.top('1h', 1, T + 10 * 60_000)).toEqual([{ key: 'k', count: 30 }]);
+    expect(c.top('1h', 1, T + 3 * 3_600_000)).toEqual([]);
+    expect(c.top('all', 1, T + 3 * 3_600_000)).toEqual([{ key: 'k', count: 30 }]);
   });
 
-  it('ignores events older than the window (time going backwards)', () => {
-    const w = new WindowCounter(60_000, 10_000, 50);
-    w.add('a', T + 600_000);
-    w.add('b', T);
-    expect(w.top(5)).toEqual([{ key: 'a', count: 1 }]);
+  it('reuses its slots after a long silence without resurrecting old counts', () => {
+    const c = new KeyCounter(50);
+    c.add('k', T);
+    c.add('k', T + 7 * 3_600_000 + 5000);
+    expect(c.top('1m', 1, T + 7 * 3_600_000 + 5000)).toEqual([{ key: 'k', count: 1 }]);
+    expect(c.top('1h', 1, T + 7 * 3_600_000 + 5000)).toEqual([{ key: 'k', count: 1 }]);
   });
 
-  it('late events inside the window land in their own bucket and expire with it', () => {
-    const w = new WindowCounter(60_000, 10_000, 50);
-    w.add('a', T + 30_000);
-    w.add('late', T + 1_000);
-    expect(w.top(5).length).toBe(2);
-    w.advance(T + 71_000); // bucket of T+1s leaves; bucket of T+30s stays
-    expect(w.top(5)).toEqual([{ key: 'a', count: 1 }]);
+  it('late events inside the window count; events older than the slots are ignored in windows', () => {
+    const c = new KeyCounter(50);
+    c.add('k', T + 600_000);
+    c.add('k', T + 590_000); // 10 s late: counts in 1m
+    c.add('k', T); // 10 min late: not in 1m/5m, in 1h
+    const now = T + 600_000;
+    expect(c.top('1m', 1, now)[0]?.count).toBe(2);
+    expect(c.top('5m', 1, now)[0]?.count).toBe(2);
+    expect(c.top('1h', 1, now)[0]?.count).toBe(3);
+    expect(c.top('all', 1, now)[0]?.count).toBe(3);
   });
 
-  it('stays bounded under a flood of distinct keys', () => {
-    const w = new WindowCounter(3_600_000, 120_000, 64);
+  it('stays bounded under a flood of distinct keys in every window', () => {
+    const c = new KeyCounter(64);
     for (let i = 0; i < 200_000; i++) {
-      w.add(`ua-${i}`, T + i * 20);
-      if (i % 5 === 0) w.add('steady', T + i * 20);
+      c.add(`ua-${i}`, T + i * 20);
+      if (i % 5 === 0) c.add('steady', T + i * 20);
     }
-    expect(w.size).toBeLessThan(4 * 64 * 2);
-    expect(w.top(1)[0]?.key).toBe('steady');
+    const now = T + 200_000 * 20;
+    expect(c.size).toBeLessThan(128);
+    for (const w of ['1m', '5m', '1h', 'all'] as const) expect(c.top(w, 1, now)[0]?.key).toBe('steady');
   });
 });
