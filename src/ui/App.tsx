@@ -123,6 +123,11 @@ export function App(p: AppProps) {
   const overlayKind = state.overlay?.kind ?? null;
   const layout = useMemo(() => computeLayout(p.cols, p.rows, { focus: state.focus, zoom: state.zoom, overlay: overlayKind }), [p.cols, p.rows, state.focus, state.zoom, overlayKind]);
 
+  // The inspected request, looked up once per auditID (a scan of the ring), not at every snapshot;
+  // the engine updates a row in place as later stages arrive.
+  const inspectedID = state.overlay?.kind === 'inspector' ? state.overlay.auditID : null;
+  const inspected = useMemo(() => (inspectedID === null ? undefined : store.findRow(inspectedID)), [inspectedID, store]);
+
   // Tell the store what to show. While an overlay covers the panes the last page sizes are kept, so
   // closing it shows the same rows it hid.
   const pages = useRef({ feed: 20, top: 10 });
@@ -344,7 +349,7 @@ export function App(p: AppProps) {
       body = <S width={or.width} height={or.height} theme={t} engine={p.engine} onOpen={(id) => act({ type: 'openInspector', auditID: id, from: 'search' })} onClose={() => act({ type: 'back' })} />;
     } else if (o.kind === 'inspector' && p.overlays?.Inspector) {
       const I = p.overlays.Inspector;
-      body = <I width={or.width} height={or.height} theme={t} auditID={o.auditID} row={store.findRow(o.auditID)} onClose={() => act({ type: 'back' })} />;
+      body = <I width={or.width} height={or.height} theme={t} auditID={o.auditID} row={inspected} onClose={() => act({ type: 'back' })} />;
     }
   } else if (l.arrangement === 'wide') {
     body = (
