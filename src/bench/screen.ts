@@ -16,6 +16,7 @@ import { generateTraffic } from '../demo/traffic.js';
 import { Store } from '../state/store.js';
 import { ScreenWriter } from '../ui/screen-writer.js';
 import { makeTheme } from '../ui/theme.js';
+import type { BenchContext, BenchSection } from './sections.js';
 
 export interface ScreenBenchOptions {
   cols?: number;
@@ -205,23 +206,13 @@ export async function benchFirstFrame(cli: string, file: string, runs = 5): Prom
   return { runs, ms: { p50: round(pct(times, 50), 0), max: round(Math.max(...times), 0) } };
 }
 
-export const screenSection = {
+export const screenSection: BenchSection = {
   name: 'screen',
   description: 'screen: frames/s, bytes/s at 2,000 events/s (120x40), quiet output, keystroke latency, first frame',
-  async run(ctx: { cli: string; log(m: string): void }): Promise<Record<string, unknown>> {
+  async run(ctx: Pick<BenchContext, 'cli' | 'log'>): Promise<Record<string, unknown>> {
     const render = await benchScreenRender({ log: (m) => ctx.log(m) });
     const file = fileURLToPath(new URL('../../demo-logs/quiet-day.log', import.meta.url));
     const firstFrame = await benchFirstFrame(ctx.cli, file);
     return { ...render, firstFullFrame: firstFrame };
   },
 };
-
-// `node dist/bench/screen.js` runs this section alone
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  screenSection
-    .run({ cli: fileURLToPath(new URL('../cli.js', import.meta.url)), log: (m) => void process.stderr.write(`bench: ${m}\n`) })
-    .then((r) => {
-      process.stdout.write(`${JSON.stringify({ screen: r }, null, 2)}\n`);
-      process.exit(0);
-    });
-}
