@@ -20,7 +20,7 @@ import { Store } from '../state/store.js';
 import type { Overlays, ReplayControls } from './App.js';
 import { feedPageRows } from './layout.js';
 import { ScreenWriter } from './screen-writer.js';
-import { themeFor } from './theme.js';
+import { makeTheme } from './theme.js';
 
 /** Frames per second at most (issue 5: ≤ ~15); the store already batches to ~10 snapshots a second. */
 export const MAX_FPS = 15;
@@ -85,7 +85,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   const React = await import('react');
   // --filter drops at ingest; the status bar shows it as the filter in force
   const initialFilter = opts.initialFilter ?? config.filter ?? '';
-  const theme = themeFor({ noColor: !config.color, ascii: config.ascii }, process.env);
+  const theme = makeTheme({ color: config.color, ascii: config.ascii });
 
   const rawWrite = (s: string): void => {
     try {

@@ -1,8 +1,8 @@
 /**
  * Colours and glyphs. Rows are pre-formatted strings with SGR codes of our own (one <Text> per row
- * is what keeps Ink 6 fast), so colour is decided here: off with NO_COLOR or --no-color, and ASCII
- * glyphs with --ascii or when the locale is not UTF-8 (a box-drawing character in a C locale
- * becomes mojibake that shifts every column after it).
+ * is what keeps Ink 6 fast), so colour is applied here, as src/config.ts decided it: off with
+ * NO_COLOR or --no-color, and ASCII glyphs with --ascii or when the locale is not UTF-8 (a
+ * box-drawing character in a C locale becomes mojibake that shifts every column after it).
  */
 import type { Severity } from '../detect/types.js';
 
@@ -111,22 +111,6 @@ export function makeTheme(opts: { color: boolean; ascii: boolean }): Theme {
       return code ? `\x1b[${code}m${s}\x1b[0m` : s;
     },
   };
-}
-
-/** True when the locale can show UTF-8 (LC_ALL, then LC_CTYPE, then LANG, as setlocale decides). */
-export function localeIsUtf8(env: NodeJS.ProcessEnv): boolean {
-  const loc = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
-  return /utf-?8/i.test(loc);
-}
-
-/**
- * Colour unless NO_COLOR is set (https://no-color.org: any non-empty value) or --no-color was given;
- * ASCII when --ascii was given or the locale is not UTF-8.
- */
-export function themeFor(opts: { noColor?: boolean; ascii?: boolean }, env: NodeJS.ProcessEnv): Theme {
-  const color = !opts.noColor && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
-  const ascii = opts.ascii === true || !localeIsUtf8(env);
-  return makeTheme({ color, ascii });
 }
 
 export function severityTone(s: Severity | ''): Tone | null {

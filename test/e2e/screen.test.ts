@@ -92,6 +92,14 @@ describe('the screen, end to end', () => {
     await t.waitExit();
   });
 
+  it('draws ASCII by itself when the locale is not UTF-8', async () => {
+    t = spawnCli(REPLAY, { cols: 100, rows: 30, env: { LANG: 'C', LC_ALL: 'C' } });
+    await t.waitFor('replay finished');
+    expect(t.screen()).not.toMatch(/[─│┌┐└┘█▁-▇…]/);
+    t.press('quit');
+    await t.waitExit();
+  });
+
   it('writes nothing while nothing changes (a clock tick a second at most)', async () => {
     t = spawnCli(REPLAY, { cols: 120, rows: 40 });
     await t.waitFor('replay finished');
