@@ -141,7 +141,8 @@ export function alertLines(g: AlertGroup, width: number, t: Theme, selected: boo
   const title = sanitize(a.title || a.rule);
   const time = clock(a.tsMs);
   const lead = `${sev} ${time} `;
-  const whoW = Math.min(displayWidth(who), Math.max(0, Math.floor((width - lead.length) * 0.45)));
+  // on a narrow pane with a message line (which names who) the headline keeps the room for the title
+  const whoW = twoLines && width < 60 ? 0 : Math.min(displayWidth(who), Math.max(0, Math.floor((width - lead.length) * 0.45)));
   const titleW = Math.max(0, width - lead.length - whoW - (whoW > 0 ? 1 : 0));
   const head = fit(truncate(title, Math.max(0, titleW - displayWidth(count)), el) + count, titleW, el) + (whoW > 0 ? ` ${fit(who, whoW, el)}` : '');
   const message = sanitize(a.message);

@@ -84,13 +84,20 @@ describe('Alerts', () => {
     { id: 1, alert: makeAlert({ title: 'Anonymous request denied', severity: 'low', user: '', sourceIP: '203.0.113.66' }), count: 1, firstTs: 0, lastTs: 0 },
   ];
   it('lists groups newest first with severity, count and who; messages on a second line when there is room', () => {
-    const lines = alertsPaneLines({ width: 60, height: 10, theme: plain, focused: false, groups, selId: null, twoLines: true, total: 6 });
-    expect(widths(lines)).toEqual([60]);
+    const lines = alertsPaneLines({ width: 80, height: 10, theme: plain, focused: false, groups, selId: null, twoLines: true, total: 6 });
+    expect(widths(lines)).toEqual([80]);
     expect(lines[0]).toContain('Alerts 6');
     expect(lines[1]).toMatch(/MED .*Secret read ×4.*mallory@example/);
     expect(lines[2]).toContain('mallory read secret prod/db');
     expect(lines[3]).toMatch(/HIGH .*Exec into pod/);
     expect(lines[5]).toMatch(/LOW .*Anonymous request denied.*203\.0\.113\.66/);
+  });
+
+  it('gives a narrow headline to the title when the message line names who', () => {
+    const lines = alertsPaneLines({ width: 46, height: 10, theme: plain, focused: false, groups, selId: null, twoLines: true, total: 6 });
+    expect(lines[1]).toContain('Secret read ×4');
+    expect(lines[1]).not.toContain('mallory');
+    expect(lines[2]).toContain('mallory read secret');
   });
 
   it('scrolls to keep the selected group visible and shows the position', () => {
