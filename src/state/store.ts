@@ -110,6 +110,8 @@ export interface StoreOptions {
   replayStatus?: () => ReplayStatus | null;
   /** wall clock (tests inject one) */
   now?: () => number;
+  /** how full the real buffer is, when the store reads a filtered view of it */
+  buffer?: () => { size: number; capacity: number };
 }
 
 const EMPTY_COUNTS: Counts = { events: 0, requests: 0, malformed: 0, skippedLong: 0, gaps: 0 };
@@ -118,6 +120,7 @@ export class Store {
   private readonly engine: EngineView;
   private readonly now: () => number;
   private readonly replayStatus: () => ReplayStatus | null;
+  private readonly buffer: () => { size: number; capacity: number };
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribeEngine: () => void;
   private view: ViewRequest;
@@ -146,6 +149,7 @@ export class Store {
     this.view = { ...view };
     this.now = opts.now ?? Date.now;
     this.replayStatus = opts.replayStatus ?? (() => null);
+    this.buffer = opts.buffer ?? (() => ({ size: engine.rows.size, capacity: engine.rows.capacity }));
     const l: EngineListener = {
       onEvent: () => this.markDirty(),
       onAlert: () => {
@@ -335,6 +339,7 @@ export class Store {
       nowTs = e.nowTs();
       this.builtFor = { ...this.view };
     }
+    const buf = this.buffer();
     return {
       serial,
       version: e.version,
@@ -350,8 +355,8 @@ export class Store {
       topDim: this.view.topDim,
       topWindow: this.view.topWindow,
       rate,
-      bufferSize: ring.size,
-      bufferCapacity: ring.capacity,
+      bufferSize: buf.size,
+      bufferCapacity: buf.capacity,
       notices: [...this.notices],
       malformed: e.recentMalformed(),
       nowTs,

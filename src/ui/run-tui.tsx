@@ -115,7 +115,11 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   const store = new Store(
     view,
     { feedEnd: null, feedPage: feedPageRows({ x: 0, y: 0, width: stdout.columns || 80, height: (stdout.rows || 24) - 3 }), topDim: 'users', topWindow: '5m', topN: 10, paused: false },
-    opts.replay ? { replayStatus: () => opts.replay!.status() } : {},
+    {
+      ...(opts.replay ? { replayStatus: () => opts.replay!.status() } : {}),
+      // the status bar's buffer fill is of the real buffer, also while a filter shows part of it
+      buffer: () => ({ size: engine.rows.size, capacity: engine.rows.capacity }),
+    },
   );
   // the pacer changes with every chunk read: batched like engine changes, not a frame each
   const offReplay = opts.replay?.subscribe?.(() => store.poke());

@@ -1,5 +1,6 @@
 import { memo, useMemo } from 'react';
 import { fit } from '../../model/sanitize.js';
+import { FILTER_KEYS } from '../../model/filter.js';
 import { helpSections } from '../keymap.js';
 import { blank, borderBottom, borderTop, framed } from '../format.js';
 import type { Theme } from '../theme.js';
@@ -22,6 +23,13 @@ export function helpContent(width: number, t: Theme): string[] {
     for (const r of s.rows) {
       out.push(`   ${t.paint(fit(r.keys, keysW), 'accent')} ${fit(r.description, Math.max(0, width - keysW - 4), t.g.ellipsis)}`);
     }
+  }
+  // the `f` filter and `/` search share the --filter syntax: its keys, from the parser's own table
+  out.push(blank(width));
+  out.push(t.paint(fit(' Filter and search terms (f, /, --filter): key:value[,value]  -key:value  key:>=N  free words', width, t.g.ellipsis), 'title'));
+  for (const k of FILTER_KEYS) {
+    const names = [k.key, ...k.aliases].join(' ');
+    out.push(`   ${t.paint(fit(names, keysW), 'accent')} ${fit(k.help, Math.max(0, width - keysW - 4), t.g.ellipsis)}`);
   }
   return out;
 }
