@@ -9,9 +9,11 @@
  * and must not import from src/ui. It is pure and imports no ink/react.
  *
  * Also here: display-width helpers (`displayWidth`, `truncate`, `fit`) for pre-truncated rows. They
- * measure with `string-width`, the library Ink itself lays text out with, so a row we cut to N
- * columns is N columns to Ink too (wide CJK and emoji count 2, combining marks 0).
+ * measure like `string-width`, the library Ink itself lays text out with (its own code for anything
+ * beyond simple strings), so a row we cut to N columns is N columns to Ink too (wide CJK and emoji
+ * count 2, combining marks 0).
  */
+import { eastAsianWidth } from 'get-east-asian-width';
 import stringWidth from 'string-width';
 
 /**
@@ -199,30 +201,96 @@ export function escapeUnsafe(s: string): string {
 
 const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
 
-/** Columns `s` occupies on a terminal (as Ink measures it). `s` should already be sanitised. */
+/**
+ * Strings where every code point is its own grapheme cluster and none is zero-width: no combining or
+ * spacing marks, format or default-ignorable characters, emoji, regional indicators or Hangul jamo.
+ * For these, string-width's answer is the sum of each code point's East Asian Width, which we compute
+ * directly (~20x faster than segmenting graphemes). Anything else takes string-width's own path.
+ */
+const SIMPLE = /^[^\p{Cc}\p{M}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF]*$/u;
+
+/** Columns of one code point of a SIMPLE string (ambiguous ones narrow, as string-width and Ink count them). */
+function cpWidth(cp: number): number {
+  return cp < 0x1100 ? 1 : eastAsianWidth(cp);
+}
+
+/** Our own colour codes (SGR) and any other CSI/OSC sequence: zero columns, as string-width counts them. */
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+
+/**
+ * Columns `s` occupies on a terminal (as Ink measures it). Untrusted text must be sanitised first;
+ * strings painted with the theme's colours (SGR) are measured without their escape sequences.
+ */
 export function displayWidth(s: string): number {
   if (PRINTABLE_ASCII.test(s)) return s.length;
+  if (s.includes('\u001b')) return displayWidth(s.replace(ANSI, ''));
+  if (SIMPLE.test(s)) {
+    let w = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.codePointAt(i)!;
+      if (c > 0xffff) i++;
+      w += cpWidth(c);
+    }
+    return w;
+  }
   return stringWidth(s);
 }
 
 let segmenter: Intl.Segmenter | undefined;
+
+/** Width of the ellipsis strings in use ('…', '~'): measured once, not per cell. */
+const ellipsisWidths = new Map<string, number>();
+function ellipsisWidth(e: string): number {
+  let w = ellipsisWidths.get(e);
+  if (w === undefined) {
+    w = displayWidth(e);
+    if (ellipsisWidths.size < 16) ellipsisWidths.set(e, w);
+  }
+  return w;
+}
 
 /**
  * Cut `s` to at most `width` columns, ending with `ellipsis` when something was cut. Never splits a
  * wide character or a grapheme cluster (a cut 2-column char leaves the column blank instead).
  */
 export function truncate(s: string, width: number, ellipsis = '…'): string {
-  if (width <= 0) return '';
+  return cut(s, width, ellipsis).text;
+}
+
+/** truncate, also returning the width of the result (so fit does not measure it again). */
+function cut(s: string, width: number, ellipsis: string): { text: string; width: number } {
+  if (width <= 0) return { text: '', width: 0 };
   if (PRINTABLE_ASCII.test(s)) {
-    if (s.length <= width) return s;
-    const ew = displayWidth(ellipsis);
-    if (ew >= width) return ellipsis.slice(0, width);
-    return s.slice(0, width - ew) + ellipsis;
+    if (s.length <= width) return { text: s, width: s.length };
+    const ew = ellipsisWidth(ellipsis);
+    if (ew >= width) return { text: ellipsis.slice(0, width), width: Math.min(ew, width) };
+    return { text: s.slice(0, width - ew) + ellipsis, width };
   }
-  if (stringWidth(s) <= width) return s;
-  const ew = displayWidth(ellipsis);
+  if (SIMPLE.test(s)) {
+    const ew = ellipsisWidth(ellipsis);
+    // one pass: remember where the text would have to be cut for the ellipsis to fit
+    let w = 0;
+    let cutAt = -1;
+    let cutW = 0;
+    for (let i = 0; i < s.length; i++) {
+      const start = i;
+      const c = s.codePointAt(i)!;
+      if (c > 0xffff) i++;
+      const cw = cpWidth(c);
+      if (cutAt < 0 && w + cw > width - ew) {
+        cutAt = start;
+        cutW = w;
+      }
+      w += cw;
+      if (w > width) return { text: s.slice(0, Math.max(0, cutAt)) + ellipsis, width: cutW + ew };
+    }
+    return { text: s, width: w };
+  }
+  const total = stringWidth(s);
+  if (total <= width) return { text: s, width: total };
+  const ew = ellipsisWidth(ellipsis);
   const budget = width - ew;
-  if (budget < 0) return '';
+  if (budget < 0) return { text: '', width: 0 };
   segmenter ??= new Intl.Segmenter();
   let out = '';
   let used = 0;
@@ -232,15 +300,14 @@ export function truncate(s: string, width: number, ellipsis = '…'): string {
     out += segment;
     used += w;
   }
-  return out + ellipsis;
+  return { text: out + ellipsis, width: used + ew };
 }
 
 /** `truncate` then pad with spaces to exactly `width` columns: one fixed-width table cell. */
 export function fit(s: string, width: number, ellipsis = '…'): string {
   if (width <= 0) return '';
-  const t = truncate(s, width, ellipsis);
-  const w = displayWidth(t);
-  return w >= width ? t : t + ' '.repeat(width - w);
+  const t = cut(s, width, ellipsis);
+  return t.width >= width ? t.text : t.text + ' '.repeat(width - t.width);
 }
 
 /** Sanitise then fit: the one call a pane makes per untrusted cell. */

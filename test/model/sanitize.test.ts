@@ -110,3 +110,29 @@ describe('display width', () => {
     expect(cell(`ev${ESC}[2Jil`, 6)).toBe('evil  ');
   });
 });
+
+describe('display width agrees with string-width (what Ink measures with)', () => {
+  it('on strings of many scripts, and truncation never exceeds the width', async () => {
+    const { default: stringWidth } = await import('string-width');
+    const samples = [
+      'alice@example.com', 'café ünïcode ñame', 'Привет мир', 'Γειά σου', '日本語のテキスト', '한국어 텍스트', '中文字符串',
+      'ｶﾀｶﾅ halfwidth', 'ＦＵＬＬ ｗｉｄｔｈ', '± ° § ¶ × ÷ → ←', 'ไทย ภาษา', 'العربية', 'עברית', 'e\u0301 combining',
+      '🚀 rocket', '👩‍💻 zwj', '🇩🇪 flag', '1\u20e3 keycap', 'a\u00adb soft hyphen', 'zero\u200bwidth', '가 jamo', '𠀀 astral CJK', '𝒜 math',
+    ];
+    for (const s of samples) {
+      expect(displayWidth(s), s).toBe(stringWidth(s));
+      for (const w of [1, 2, 3, 5, 8, 13]) {
+        const t = truncate(s, w);
+        expect(stringWidth(t), `${s} @${w}`).toBeLessThanOrEqual(w);
+        expect(stringWidth(fit(s, w)), `${s} fit @${w}`).toBe(w);
+      }
+    }
+  });
+});
+
+describe('display width of painted strings', () => {
+  it('does not count colour codes', () => {
+    expect(displayWidth('\u001b[1;36mhello\u001b[0m world')).toBe(11);
+    expect(displayWidth('\u001b[7m日本\u001b[0m')).toBe(4);
+  });
+});
