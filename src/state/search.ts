@@ -182,11 +182,14 @@ export function maxTypos(m: number): number {
   return Math.min(5, Math.floor(m / 5));
 }
 
-/** Distinct 2-grams of a lowercase word. */
+/**
+ * The 2-grams of a lowercase word, repeats included: the count filter's bound counts positions of the
+ * word (a word with "nn" twice needs both counted, or the bound drops true matches).
+ */
 function bigrams(w: string): string[] {
-  const out = new Set<string>();
-  for (let i = 0; i + 1 < w.length; i++) out.add(w.slice(i, i + 2));
-  return [...out];
+  const out: string[] = [];
+  for (let i = 0; i + 1 < w.length; i++) out.push(w.slice(i, i + 2));
+  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldText, parseQuery, Searcher, type SearchState } from '../../src/state/search.js';
+import { fieldText, maxTypos, parseQuery, Searcher, Vocabulary, type SearchState } from '../../src/state/search.js';
 import { parseFilter, isFilterError } from '../../src/model/filter.js';
 import { FakeRing, ManualScheduler } from './fake-ring.js';
 
@@ -184,5 +184,51 @@ describe('Searcher', () => {
     const [a, b] = hit.highlights.user![0]!;
     expect(text.slice(a, b)).toBe('mallory');
     expect(fieldText(hit.row.ev, 'userAgent')).toBe('curl');
+  });
+});
+
+describe('Vocabulary', () => {
+  it.each([42, 7, 99, 1234, 31337])('the q-gram prefilter keeps every value within the typo budget (random edits, seed %i)', (s0) => {
+    let seed = s0;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const letters = 'abcdefghijklmnopqrstuvwxyz-';
+    const ring = new FakeRing();
+    const words: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const len = 4 + rnd(14);
+      let w = '';
+      for (let j = 0; j < len; j++) w += letters[rnd(letters.length)];
+      words.push(w);
+      ring.push({ name: `pre-${w}-suf` });
+    }
+    const v = new Vocabulary();
+    v.update(ring);
+    for (const w of words) {
+      // apply up to maxTypos random single-character edits
+      let q = w;
+      for (let e = 0; e < maxTypos(w.length); e++) {
+        const at = rnd(q.length);
+        const op = rnd(3);
+        const ch = letters[rnd(letters.length)]!;
+        q = op === 0 ? q.slice(0, at) + ch + q.slice(at + 1) : op === 1 ? q.slice(0, at) + q.slice(at + 1) : q.slice(0, at) + ch + q.slice(at);
+      }
+      if (maxTypos(q.length) < maxTypos(w.length)) continue; // a deletion shortened it below the budget
+      const cands: number[] = [];
+      v.candidates(q, 0, Infinity, cands);
+      const values = cands.map((i) => (v as unknown as { values: string[] }).values[i]);
+      expect(values, `${w} → ${q}`).toContain(`pre-${w}-suf`);
+    }
+  });
+
+  it('grows with new rows only and forgets evicted values when it outgrows its cap', () => {
+    const ring = new FakeRing(70_000);
+    for (let i = 0; i < 70_000; i++) ring.push({ name: `obj-${i}`, user: 'u', namespace: 'ns' });
+    const v = new Vocabulary();
+    expect(v.update(ring)).toBe(70_000);
+    expect(v.update(ring)).toBe(0); // nothing new
+    ring.push({ name: 'fresh-one' });
+    expect(v.update(ring)).toBe(1);
+    expect(v.size).toBeLessThanOrEqual(60_000);
+    expect(v.containsSubstring('fresh-one')).toBe(true);
   });
 });
