@@ -41,6 +41,17 @@ export const RESULTS_THROTTLE_MS = 50;
  */
 export const WARM_INTERVAL_MS = 250;
 export const BACKGROUND_WARM_MS = 1000;
+/**
+ * While the overlay is open the results are refreshed every REFRESH_TICKS warm ticks (~1 s) when new
+ * requests arrived: often enough to watch an incident unfold, rare enough to cost little.
+ */
+export const REFRESH_TICKS = 4;
+
+/** Seq of the newest buffered request (-1 when empty): tells whether anything arrived. */
+function newestSeq(engine: EngineView): number {
+  const rows = engine.rows;
+  return rows.size > 0 ? (rows.at(rows.size - 1)?.seq ?? -1) : -1;
+}
 
 interface Memory {
   searcher: Searcher;
@@ -268,20 +279,40 @@ export const Search = memo(function Search(p: SearchOverlayProps) {
   const [state, setState] = useState<SearchState | null>(null);
   const latest = useRef<SearchState | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // re-running the same query picks up requests that arrived since (follow mode)
+  const [round, setRound] = useState(0);
+  const refreshing = useRef(false);
+  const searchedSeq = useRef(-1);
+  // the selected match, by request: a refresh that adds newer matches above keeps it selected
+  const selId = useRef<string | null>(null);
+  const selRef = useRef(sel);
+  selRef.current = sel;
 
-  // search whenever the query changes; the previous search is cancelled by the searcher
+  // search whenever the query changes (or a refresh is due); the searcher cancels the previous one
   useEffect(() => {
     mem.query = query;
+    searchedSeq.current = newestSeq(p.engine);
     const flush = (): void => {
       timer.current = null;
-      setState(latest.current);
+      const s = latest.current;
+      setState(s);
+      // keep the selected request selected; at the top the list follows the newest match
+      if (s && selId.current !== null && selRef.current > 0) {
+        const i = s.hits.findIndex((h) => h.row.auditID === selId.current);
+        if (i >= 0 && i !== selRef.current) {
+          mem.sel = i;
+          setSel(i);
+        }
+      }
     };
     mem.searcher.search(query, (s) => {
       latest.current = s;
       if (s.phase === 'done') {
         if (timer.current) clearTimeout(timer.current);
+        refreshing.current = false;
         flush();
-      } else if (!timer.current) {
+      } else if (!timer.current && !refreshing.current) {
+        // a refresh swaps the list once, when complete: no partial list flickers in between
         timer.current = setTimeout(flush, RESULTS_THROTTLE_MS);
       }
     });
@@ -290,14 +321,22 @@ export const Search = memo(function Search(p: SearchOverlayProps) {
       if (timer.current) clearTimeout(timer.current);
       timer.current = null;
     };
-  }, [query, mem]);
+  }, [query, mem, round]);
 
-  // fold newly arrived rows into the caches while the overlay is open
+  // fold newly arrived rows into the caches while the overlay is open, and refresh the results
+  // when requests arrived and the last search is complete
   useEffect(() => {
-    const h = setInterval(() => mem.searcher.warm(), WARM_INTERVAL_MS);
+    let ticks = 0;
+    const h = setInterval(() => {
+      mem.searcher.warm();
+      if (++ticks % REFRESH_TICKS !== 0) return;
+      if (latest.current?.phase !== 'done' || newestSeq(p.engine) === searchedSeq.current) return;
+      refreshing.current = true;
+      setRound((r) => r + 1);
+    }, WARM_INTERVAL_MS);
     mem.searcher.warm();
     return () => clearInterval(h);
-  }, [mem]);
+  }, [mem, p.engine]);
 
   const hits = state?.hits ?? [];
   const page = searchPageRows(p.height);
@@ -324,6 +363,7 @@ export const Search = memo(function Search(p: SearchOverlayProps) {
       case 'up':
       case 'down': {
         const next = Math.max(0, Math.min(hits.length - 1, selClamped + (cmd === 'up' ? -1 : 1)));
+        selId.current = hits[next]?.row.auditID ?? null;
         mem.sel = next;
         setSel(next);
         setTop(scrollFor(next, topNow, page, hits.length));
@@ -334,6 +374,7 @@ export const Search = memo(function Search(p: SearchOverlayProps) {
     }
     if (k === 'pageup' || k === 'pagedown') {
       const next = Math.max(0, Math.min(hits.length - 1, selClamped + (k === 'pageup' ? -page : page)));
+      selId.current = hits[next]?.row.auditID ?? null;
       mem.sel = next;
       setSel(next);
       setTop(scrollFor(next, topNow, page, hits.length));
@@ -342,6 +383,8 @@ export const Search = memo(function Search(p: SearchOverlayProps) {
     const q = editQuery(queryRef.current, k, input);
     if (q !== undefined && q !== queryRef.current) {
       queryRef.current = q;
+      selId.current = null;
+      refreshing.current = false;
       mem.sel = 0;
       setSel(0);
       setTop(0);

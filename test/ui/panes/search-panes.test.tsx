@@ -232,3 +232,20 @@ describe('FilterPrompt with an expression and Enter in one chunk', () => {
     expect(applied).toEqual(['verb:delete']);
   });
 });
+
+describe('Search pane in follow mode', () => {
+  it('refreshes the results when requests arrive and keeps the selected request selected', async () => {
+    const engine = engineWith();
+    engine.add({ user: 'mallory@example.com', name: 'second' });
+    const inst = render(<Search width={100} height={20} theme={plain} engine={engine} onOpen={() => {}} onClose={() => {}} />);
+    for (const ch of 'mallory') inst.stdin.write(ch);
+    await until(() => (inst.lastFrame() ?? '').includes('2 matches'));
+    inst.stdin.write(keyBytes(keyFor('down', 'search')));
+    await until(() => /^│>.*db-creds/m.test(inst.lastFrame() ?? ''));
+    engine.add({ user: 'mallory@example.com', name: 'third' });
+    await until(() => (inst.lastFrame() ?? '').includes('3 matches'), 4000);
+    const f = inst.lastFrame()!;
+    expect(f).toMatch(/^│>.*db-creds/m); // still the same request, now one row lower
+    expect(f.indexOf('third')).toBeLessThan(f.indexOf('second'));
+  });
+});
