@@ -241,10 +241,14 @@ export function displayKeys(b: Binding, ascii = false): string {
 /** The hints line for a context: `key label` pairs of hinted bindings, as many as fit in `width`. */
 export function hintsFor(ctx: KeyContext, width: number, ascii = false): string {
   const parts: string[] = [];
+  const typing = ctx.overlay !== null && TEXT_SCOPES.has(ctx.overlay);
   for (const scope of activeScopes(ctx)) {
     for (const b of KEYMAP) {
       if (b.scope !== scope || !b.hint) continue;
-      const k = b.display ?? displayKey(b.keys[0] ?? '', ascii);
+      // show a key that really runs this command here: in the help `q` closes, while typing `q` is text
+      const key = b.keys.find((k) => resolveCommand(k, ctx) === b.command && !(typing && isPrintable(k)));
+      if (key === undefined) continue;
+      const k = b.display ?? displayKey(key, ascii);
       parts.push(`${k} ${b.label}`);
     }
   }

@@ -85,6 +85,10 @@ describe('keymap', () => {
     expect(hintsFor(main, 30).length).toBeLessThanOrEqual(30);
     expect(hintsFor({ overlay: null, replay: true }, 300)).toContain('+ faster');
     expect(hintsFor({ overlay: 'inspector', replay: false }, 200)).toContain('r reveal');
+    // the key shown is one that runs the command there: in the help q closes, while typing q is text
+    expect(hintsFor({ overlay: 'help', replay: false }, 200)).toContain('^C quit');
+    expect(hintsFor({ overlay: 'search', replay: false }, 200)).toContain('^C quit');
+    expect(hintsFor({ overlay: 'search', replay: false }, 200)).not.toContain('q quit');
   });
 
   it('lists every binding in the help sections', () => {
