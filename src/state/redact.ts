@@ -98,7 +98,7 @@ function redactInline(s: string): string | undefined {
     hit = true;
     re.lastIndex = 0;
     out = out.replace(re, (m: string, scheme?: string) =>
-      scheme && /^(Bearer|Basic)$/.test(scheme) ? `${scheme} ‹redacted ${sizeNote(m.slice(scheme.length + 1))}›` : `‹redacted ${sizeNote(m)}›`,
+      scheme && /^(Bearer|Basic)$/.test(scheme) ? `${scheme} <redacted ${sizeNote(m.slice(scheme.length + 1))}>` : `<redacted ${sizeNote(m)}>`,
     );
   }
   return hit ? out : undefined;
@@ -129,7 +129,7 @@ function secretToken(ctx: Ctx, value: unknown): Token {
   ctx.secrets++;
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   if (ctx.reveal) return { kind: 'revealed', text: typeof value === 'string' ? str(value) : escapeUnsafe(text) };
-  return { kind: 'redacted', text: str(`‹redacted ${sizeNote(text)}›`) };
+  return { kind: 'redacted', text: str(`<redacted ${sizeNote(text)}>`) };
 }
 
 function scalarToken(ctx: Ctx, v: unknown): Token {

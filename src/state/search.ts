@@ -44,8 +44,11 @@ export interface SearchHit {
   kind: 'field' | 'fuzzy' | 'raw';
   /** highlight ranges (UTF-16 offsets, end exclusive) in `fieldText(row.ev, field)` */
   highlights: Partial<Record<HitField, Range[]>>;
-  /** for 'raw' hits: a sanitised excerpt of the raw JSON around the first match, and its ranges */
-  snippet?: { text: string; ranges: Range[] };
+  /**
+   * for 'raw' hits: a sanitised excerpt of the raw JSON around the first match and its ranges;
+   * cutStart/cutEnd say whether the raw text goes on before/after (the pane draws its ellipsis)
+   */
+  snippet?: { text: string; ranges: Range[]; cutStart: boolean; cutEnd: boolean };
   /** for 'fuzzy' hits: how far the closest field value is from the words (Fuse score, 0 = exact) */
   score?: number;
 }
@@ -367,17 +370,19 @@ function highlightsFor(ev: AuditEvent, filter: Filter, words: readonly string[])
   return out;
 }
 
-const SNIPPET_CONTEXT = 36;
+/** Raw text kept around a match: little before it, so the match stays visible in a narrow column. */
+const SNIPPET_BEFORE = 12;
+const SNIPPET_AFTER = 60;
 
 function rawSnippet(raw: string, re: RegExp, words: readonly string[]): SearchHit['snippet'] {
   const m = re.exec(raw);
   if (!m) return undefined;
-  const from = Math.max(0, m.index - SNIPPET_CONTEXT);
-  const to = Math.min(raw.length, m.index + m[0].length + SNIPPET_CONTEXT);
-  const text = (from > 0 ? '…' : '') + sanitize(raw.slice(from, to)) + (to < raw.length ? '…' : '');
+  const from = Math.max(0, m.index - SNIPPET_BEFORE);
+  const to = Math.min(raw.length, m.index + m[0].length + SNIPPET_AFTER);
+  const text = sanitize(raw.slice(from, to));
   const ranges: Range[] = [];
   for (const w of words) occurrences(text, w, ranges);
-  return { text, ranges };
+  return { text, ranges, cutStart: from > 0, cutEnd: to < raw.length };
 }
 
 function escapeRegex(s: string): string {

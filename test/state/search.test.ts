@@ -113,7 +113,8 @@ describe('Searcher', () => {
     expect(s.hits.length).toBe(1);
     expect(s.hits[0]!.kind).toBe('raw');
     const snip = s.hits[0]!.snippet!;
-    expect(snip.text).toContain('evil.example/miner:1.0');
+    expect(snip.text).toContain('example/miner:1.0');
+    expect(snip.cutStart).toBe(true);
     const [a, b] = snip.ranges[0]!;
     expect(snip.text.slice(a, b)).toBe('miner');
   });

@@ -164,7 +164,7 @@ export function inspectorLines(p: InspectorViewProps): string[] {
     body.push(t.paint(fit(` ${info}`, inner, t.g.ellipsis), tone));
     for (let i = p.scroll; i < Math.min(total, p.scroll + page); i++) body.push(paintLine(p.wrapped[i]!, inner, t));
     if (p.view.omittedLines > 0 && p.scroll + page >= total) {
-      body.push(t.paint(fit(` … ${p.view.omittedLines.toLocaleString('en-US')} more lines not shown (huge body)`, inner, t.g.ellipsis), 'dim'));
+      body.push(t.paint(fit(` ${t.g.ellipsis} ${p.view.omittedLines.toLocaleString('en-US')} more lines not shown (huge body)`, inner, t.g.ellipsis), 'dim'));
     }
   }
   for (let i = 0; i < innerH; i++) out.push(framed(body[i] ?? blank(inner), t, true));

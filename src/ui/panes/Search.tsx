@@ -122,9 +122,14 @@ export function highlightCell(text: string, ranges: readonly Range[] | undefined
 }
 
 /** "pods/exec prod/api-7c9d" plus the highlight ranges of resource, namespace and name shifted into it. */
-function objectCell(hit: SearchHit): { text: string; ranges: Range[] } {
+function objectCell(hit: SearchHit, t: Theme): { text: string; ranges: Range[] } {
   const ev = hit.row.ev;
-  if (hit.kind === 'raw' && hit.snippet) return { text: `json: ${hit.snippet.text}`, ranges: hit.snippet.ranges.map(([a, b]) => [a + 6, b + 6] as Range) };
+  if (hit.kind === 'raw' && hit.snippet) {
+    const sn = hit.snippet;
+    const head = `json: ${sn.cutStart ? t.g.ellipsis : ''}`;
+    const off = head.length;
+    return { text: head + sn.text + (sn.cutEnd ? t.g.ellipsis : ''), ranges: sn.ranges.map(([a, b]) => [a + off, b + off] as Range) };
+  }
   const res = fieldText(ev, 'resource');
   const ns = fieldText(ev, 'namespace');
   const name = fieldText(ev, 'name');
@@ -153,7 +158,7 @@ export function searchRow(hit: SearchHit, width: number, t: Theme, selected: boo
   // without colour the selection bar is invisible: mark the selected row with '>'
   const mark = selected && !t.color ? '>' : hit.kind === 'fuzzy' ? '~' : hit.kind === 'raw' ? '{' : ' ';
   const time = clock(Number.isNaN(ev.receivedTs) ? ev.ts : ev.receivedTs);
-  const obj = objectCell(hit);
+  const obj = objectCell(hit, t);
   const code = hit.row.open ? '   -' : ev.code ? String(ev.code).padStart(4).slice(-4) : '   -';
   if (selected) {
     // one tone for the whole row: nested SGR resets would cut the selection bar short

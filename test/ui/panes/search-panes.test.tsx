@@ -123,14 +123,14 @@ describe('Inspector pane', () => {
     const inst = render(<Inspector width={100} height={30} theme={plain} row={row} auditID="s1" onClose={() => {}} writeTerminal={(s) => writes.push(s)} />);
     await until(() => (inst.lastFrame() ?? '').includes('"password"'));
     let f = inst.lastFrame()!;
-    expect(f).toContain('"password": "‹redacted 12 chars›"');
+    expect(f).toContain('"password": "<redacted 12 chars>"');
     expect(f).not.toContain('aHVudGVyMg==');
     expect(f).toContain('1 secret value redacted: r reveals');
     inst.stdin.write(keyBytes(keyFor('copy', 'inspector')));
     await until(() => writes.length === 1);
     const b64 = /\u001b\]52;c;([A-Za-z0-9+/=]+)\u0007/.exec(writes[0]!)![1]!;
     const copied = Buffer.from(b64, 'base64').toString('utf8');
-    expect(JSON.parse(copied).responseObject.data.password).toBe('‹redacted 12 chars›');
+    expect(JSON.parse(copied).responseObject.data.password).toBe('<redacted 12 chars>');
     await until(() => (inst.lastFrame() ?? '').includes('to the clipboard (OSC 52), secrets redacted'));
     inst.stdin.write(keyBytes(keyFor('reveal', 'inspector')));
     await until(() => (inst.lastFrame() ?? '').includes('aHVudGVyMg=='));
@@ -247,5 +247,23 @@ describe('Search pane in follow mode', () => {
     const f = inst.lastFrame()!;
     expect(f).toMatch(/^│>.*db-creds/m); // still the same request, now one row lower
     expect(f.indexOf('third')).toBeLessThan(f.indexOf('second'));
+  });
+});
+
+describe('ASCII mode (--ascii, or a locale that is not UTF-8)', () => {
+  it('search, inspector and filter prompt draw only ASCII around ASCII data', async () => {
+    const ascii = makeTheme({ color: false, ascii: true });
+    const engine = new FakeEngine();
+    const raw = JSON.stringify({ auditID: 'r1', objectRef: { resource: 'secrets' }, responseObject: { data: { k: 'c2VjcmV0' } }, requestObject: { spec: { image: 'evil.example/miner:1.0' }, pad: 'x'.repeat(200) } });
+    engine.add({ auditID: 'r1', raw, resource: 'secrets', hasResponseObject: true });
+    const inst = render(<Search width={80} height={10} theme={ascii} engine={engine} onOpen={() => {}} onClose={() => {}} />);
+    for (const ch of 'miner') inst.stdin.write(ch);
+    await until(() => (inst.lastFrame() ?? '').includes('json: ~'));
+    expect(inst.lastFrame()).toContain('miner');
+    expect(inst.lastFrame()).toMatch(/^[\x20-\x7e\n]*$/);
+    const view = inspectJson(raw);
+    const lines = inspectorLines({ width: 60, height: 12, theme: ascii, row: engine.rows.at(0), auditID: 'r1', view, wrapped: wrapJson(view.lines, 58), scroll: 0, reveal: false, notice: '' });
+    expect(lines.join('\n')).toMatch(/^[\x20-\x7e\n]*$/);
+    expect(filterLines({ width: 60, height: 3, theme: ascii, text: 'user:x', current: 'ns:a', applyError: '' }).join('\n')).toMatch(/^[\x20-\x7e\n]*$/);
   });
 });
