@@ -103,6 +103,8 @@ export interface Snapshot {
   replay: ReplayStatus | null;
   /** every source has ended (a replay finished, stdin closed); the screen stays browsable */
   ended: boolean;
+  /** requests buffered when the pane data was built (frozen with it while paused; the feed's title) */
+  requestsShown: number;
 }
 
 export interface StoreOptions {
@@ -319,7 +321,9 @@ export class Store {
     let top: TopEntry[];
     let rate: number[];
     let nowTs: number;
+    let requestsShown: number;
     if (frozen && prev) {
+      requestsShown = prev.requestsShown;
       rows = prev.rows;
       newRows = lastSeq - (prev.rows[prev.rows.length - 1]?.seq ?? lastSeq);
       alertGroups = prev.alertGroups;
@@ -337,6 +341,7 @@ export class Store {
       top = e.top(this.view.topDim, this.view.topWindow, Math.max(1, this.view.topN));
       rate = e.rate(RATE_SECONDS);
       nowTs = e.nowTs();
+      requestsShown = counts.requests;
       this.builtFor = { ...this.view };
     }
     const buf = this.buffer();
@@ -363,6 +368,7 @@ export class Store {
       paused: this.view.paused,
       replay: this.replayStatus(),
       ended: this.ended,
+      requestsShown,
     };
   }
 

@@ -319,7 +319,7 @@ export function App(p: AppProps) {
       header={feedHasHeader(feedR)}
       newRows={snap.newRows}
       following={state.feed.end === null}
-      requests={snap.counts.requests}
+      requests={snap.requestsShown}
       {...(emptyText !== undefined ? { emptyText } : {})}
     />
   ) : null;

@@ -78,6 +78,7 @@ describe('Store', () => {
     expect(s.alertGroups).toBe(frozen.alertGroups);
     expect(s.top).toBe(frozen.top);
     expect(s.newWhilePaused).toBe(30);
+    expect(s.requestsShown).toBe(10);
     expect(s.newRows).toBe(30);
     expect(s.counts.events).toBe(40);
     store.setView({ ...view, paused: false });

@@ -146,7 +146,7 @@ describe('Top', () => {
 const snap = (over: Partial<Snapshot> = {}): Snapshot => ({
   serial: 1, version: 1, counts: { events: 10, requests: 8, malformed: 2, skippedLong: 1, gaps: 0 }, rows: [], firstSeq: 0, lastSeq: 7,
   newRows: 0, newWhilePaused: 0, alertGroups: [], alertTotal: 0, top: [], topDim: 'users', topWindow: '5m', rate: [1, 5, 9, 4, 2],
-  bufferSize: 38_000, bufferCapacity: 100_000, notices: [], malformed: [], nowTs: 0, paused: false, replay: null, ended: false, ...over,
+  bufferSize: 38_000, bufferCapacity: 100_000, notices: [], malformed: [], nowTs: 0, paused: false, replay: null, ended: false, requestsShown: 8, ...over,
 });
 const NOW = Date.parse('2026-11-21T14:02:11Z');
 const sb = (over: Partial<StatusBarProps> = {}): string =>
