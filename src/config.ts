@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
-import { FILTER_KEYS, isFilterError, parseFilter } from './model/filter.js';
+import { CONTEXT_KEYS, FILTER_KEYS, isFilterError, parseFilter } from './model/filter.js';
 import { PRINT_MODES, type PrintMode } from './print.js';
 
 /** Ring capacity in requests: ~100k rows is minutes of a busy cluster and ~150 MB with their raw JSON. */
@@ -210,6 +210,9 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv)
   if (filter !== undefined) {
     const f = parseFilter(filter);
     if (isFilterError(f)) throw new UsageError(`--filter: ${f.reason} at column ${f.position + 1} of '${filter}'`, FILTER_HINT);
+    // --filter runs before detection, so it cannot know which requests raise alerts
+    const ctxTerm = f.terms.find((t) => CONTEXT_KEYS.has(t.key));
+    if (ctxTerm) throw new UsageError(`--filter: '${ctxTerm.key}:' selects requests by their alerts, which are raised after --filter runs; use it in the screen's f filter`, FILTER_HINT);
   }
 
   const noColor = flag('no-color') || (cenv.env.NO_COLOR !== undefined && cenv.env.NO_COLOR !== '');

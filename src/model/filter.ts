@@ -20,7 +20,7 @@ import type { AuditEvent } from './event.js';
 /** One key of the syntax, with its aliases and how values are matched. */
 interface KeySpec {
   names: string[];
-  kind: 'ident' | 'user' | 'text' | 'ip' | 'code' | 'latency' | 'resource' | 'groups';
+  kind: 'ident' | 'user' | 'text' | 'ip' | 'code' | 'latency' | 'resource' | 'groups' | 'alert' | 'rule';
   get: (ev: AuditEvent) => string;
   help: string;
 }
@@ -45,7 +45,15 @@ const KEYS: KeySpec[] = [
   { names: ['reason'], kind: 'text', get: (e) => e.reason, help: 'response reason/message (substring)' },
   { names: ['latency', 'lat'], kind: 'latency', get: () => '', help: 'latency: >2s, >=500ms, <100' },
   { names: ['id', 'auditid'], kind: 'ident', get: (e) => e.auditID, help: 'auditID (prefix with *)' },
+  { names: ['alert', 'severity', 'sev'], kind: 'alert', get: () => '', help: 'requests that raised an alert: alert:*, alert:high, alert:>=medium (screen only)' },
+  { names: ['rule'], kind: 'rule', get: () => '', help: 'requests that raised this rule, e.g. rule:exec-* (screen only)' },
 ];
+
+/** Keys that need to know a request's alerts: the screen's `f` filter has that, `--filter` (before detection) does not. */
+export const CONTEXT_KEYS: ReadonlySet<string> = new Set(['alert', 'rule']);
+
+/** Severity order for `alert:>=medium` (the detector's severities, low to high). */
+const SEVERITY_RANK: Record<string, number> = { info: 1, low: 2, medium: 3, high: 4, critical: 5 };
 
 const KEY_BY_NAME = new Map<string, KeySpec>();
 for (const k of KEYS) for (const n of k.names) KEY_BY_NAME.set(n, k);
@@ -57,6 +65,16 @@ export const FILTER_KEYS: ReadonlyArray<{ key: string; aliases: string[]; help: 
   help: k.help,
 }));
 
+/** What is known about a request beyond its event: the alerts it raised (the screen knows, ingest does not). */
+export interface FilterContext {
+  /** highest severity among its alerts, '' when none */
+  severity: string;
+  /** rule ids of its alerts, when known */
+  rules?: ReadonlySet<string>;
+}
+
+type Pred = (ev: AuditEvent, ctx?: FilterContext) => boolean;
+
 export interface FilterTerm {
   /** canonical key name, or 'text' for a free word */
   key: string;
@@ -66,7 +84,7 @@ export interface FilterTerm {
   /** position of the term in the expression (0-based, for highlighting) */
   start: number;
   end: number;
-  test: (ev: AuditEvent) => boolean;
+  test: Pred;
 }
 
 export interface Filter {
@@ -77,7 +95,9 @@ export interface Filter {
   readonly words: readonly string[];
   /** true when the expression has no terms (matches everything) */
   readonly empty: boolean;
-  test(ev: AuditEvent): boolean;
+  /** some term is about alerts (alert:, rule:): pass a FilterContext, or those terms see none */
+  readonly needsContext: boolean;
+  test(ev: AuditEvent, ctx?: FilterContext): boolean;
 }
 
 export class FilterError extends Error {
@@ -97,9 +117,9 @@ export function isFilterError(x: Filter | FilterError): x is FilterError {
   return x.kind === 'error';
 }
 
-/** Run a compiled filter on one event. */
-export function matches(filter: Filter, ev: AuditEvent): boolean {
-  return filter.test(ev);
+/** Run a compiled filter on one event (with what is known of its alerts, if anything). */
+export function matches(filter: Filter, ev: AuditEvent, ctx?: FilterContext): boolean {
+  return filter.test(ev, ctx);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -387,7 +407,7 @@ function closestKey(name: string): string | undefined {
 
 function compileTerm(expr: string, tok: Token, spec: KeySpec): FilterTerm | FilterError {
   const values = tok.values!;
-  const preds: ((ev: AuditEvent) => boolean)[] = [];
+  const preds: Pred[] = [];
   for (const val of values) {
     const v = val.text;
     if (v === '' && !val.quoted) {
@@ -438,6 +458,34 @@ function compileTerm(expr: string, tok: Token, spec: KeySpec): FilterTerm | Filt
         preds.push((ev) => m(ev.code));
         break;
       }
+      case 'alert': {
+        const lv = v.toLowerCase();
+        if (lv === '*' || lv === 'any' || lv === 'yes') {
+          preds.push((_ev, ctx) => (ctx?.severity ?? '') !== '');
+        } else if (lv === 'none' || lv === 'no') {
+          preds.push((_ev, ctx) => (ctx?.severity ?? '') === '');
+        } else {
+          const m = /^(>=|<=|>|<|=)?([a-z]+)$/.exec(lv);
+          const rank = m ? SEVERITY_RANK[m[2]!] : undefined;
+          if (!m || rank === undefined) return new FilterError(expr, val.start, `'${v}' is not a severity (critical, high, medium, low, info, or * for any)`);
+          const op = m[1] ?? '=';
+          preds.push((_ev, ctx) => {
+            const r = SEVERITY_RANK[ctx?.severity ?? ''] ?? 0;
+            if (r === 0) return false;
+            return op === '>=' ? r >= rank : op === '<=' ? r <= rank : op === '>' ? r > rank : op === '<' ? r < rank : r === rank;
+          });
+        }
+        break;
+      }
+      case 'rule': {
+        const m = identMatcher(v);
+        preds.push((_ev, ctx) => {
+          if (!ctx?.rules) return false;
+          for (const r of ctx.rules) if (m(r)) return true;
+          return false;
+        });
+        break;
+      }
       case 'latency': {
         const m = numberMatcher(v, 'latency');
         if (typeof m === 'string') return new FilterError(expr, val.start, m);
@@ -447,11 +495,11 @@ function compileTerm(expr: string, tok: Token, spec: KeySpec): FilterTerm | Filt
       }
     }
   }
-  const any =
+  const any: Pred =
     preds.length === 1
       ? preds[0]!
-      : (ev: AuditEvent) => {
-          for (const p of preds) if (p(ev)) return true;
+      : (ev, ctx) => {
+          for (const p of preds) if (p(ev, ctx)) return true;
           return false;
         };
   return {
@@ -460,7 +508,7 @@ function compileTerm(expr: string, tok: Token, spec: KeySpec): FilterTerm | Filt
     values: values.map((v) => v.text),
     start: tok.start,
     end: tok.end,
-    test: tok.negate ? (ev) => !any(ev) : any,
+    test: tok.negate ? (ev, ctx) => !any(ev, ctx) : any,
   };
 }
 
@@ -512,7 +560,7 @@ function makeFilter(expr: string, terms: FilterTerm[], words: string[]): Filter 
   // structured terms first: they are cheap and usually decide; free words build a haystack string
   const ordered = [...terms.filter((t) => t.key !== 'text'), ...terms.filter((t) => t.key === 'text')];
   const tests = ordered.map((t) => t.test);
-  let test: (ev: AuditEvent) => boolean;
+  let test: Pred;
   if (tests.length === 0) test = () => true;
   else if (tests.length === 1) test = tests[0]!;
   else {
@@ -520,15 +568,16 @@ function makeFilter(expr: string, terms: FilterTerm[], words: string[]): Filter 
     const fieldTests = ordered.filter((t) => t.key !== 'text').map((t) => t.test);
     // several free words share one haystack per event instead of one each
     const textChecks = textTerms.map((t) => ({ w: t.values[0]!.toLowerCase(), neg: t.negate }));
-    test = (ev) => {
-      for (const f of fieldTests) if (!f(ev)) return false;
+    test = (ev, ctx) => {
+      for (const f of fieldTests) if (!f(ev, ctx)) return false;
       if (textChecks.length === 0) return true;
       const h = eventHaystack(ev);
       for (const c of textChecks) if (h.includes(c.w) === c.neg) return false;
       return true;
     };
   }
-  return { kind: 'filter', expr, terms, words, empty: terms.length === 0, test };
+  const needsContext = terms.some((t) => CONTEXT_KEYS.has(t.key));
+  return { kind: 'filter', expr, terms, words, empty: terms.length === 0, needsContext, test };
 }
 
 /** The filter that keeps everything. */

@@ -25,7 +25,7 @@ import type { Alert } from '../detect/types.js';
 import { NO_DETECTOR } from '../detect/types.js';
 import type { AuditEvent } from '../model/event.js';
 import { Engine } from '../model/engine.js';
-import { isFilterError, parseFilter, type Filter } from '../model/filter.js';
+import { isFilterError, parseFilter, type Filter, type FilterContext } from '../model/filter.js';
 import type { Counts, Dimension, MalformedLine, RequestRow, TopEntry, Window } from '../model/types.js';
 import type { EngineListener, EngineView, RingView } from './engine-view.js';
 
@@ -42,6 +42,11 @@ const REBUILD_SLICE_MS = 8;
 const REBUILD_CHECK_ROWS = 256;
 /** auditID → event kept for matching alerts to their request: about two buffers' worth of requests. */
 const RECENT_FACTOR = 2;
+
+const SEV_RANK: Record<string, number> = { '': 0, info: 1, low: 2, medium: 3, high: 4, critical: 5 };
+function higher(a: string, b: string): string {
+  return (SEV_RANK[a] ?? 0) >= (SEV_RANK[b] ?? 0) ? a : b;
+}
 
 /** An event carrying only what an alert says about its request (when the request is no longer known). */
 export function eventFromAlert(a: Alert): AuditEvent {
@@ -104,6 +109,12 @@ export class FilteredView implements EngineView {
   private readonly recentCap: number;
   /** the real row whose event is being fed to the filtered engine (its alert severity is copied) */
   private feeding: RequestRow | undefined;
+  /** auditID → what its alerts said (for alert: and rule: terms), as many requests as `recent` */
+  private readonly alertInfo = new Map<string, { severity: string; rules: Set<string> }>();
+  /** the request the filtered engine accepted last (an alert right after it needs no second feed) */
+  private lastAccepted = '';
+  /** the real row of the event seen last (alerts follow their event immediately) */
+  private lastMainRow: RequestRow | undefined;
   /** offset that makes the alerts ring's lastSeq drop when the view switches (the store regroups then) */
   private alertSeqOffset = 0;
   private readonly schedule: (fn: () => void) => void;
@@ -117,6 +128,10 @@ export class FilteredView implements EngineView {
   ) {
     this.schedule = opts.schedule ?? ((fn) => setImmediate(fn));
     this.recentCap = Math.max(1024, main.rows.capacity * RECENT_FACTOR);
+    for (let i = 0; i < main.alerts.size; i++) {
+      const a = main.alerts.at(i);
+      if (a) this.noteAlert(a);
+    }
     this.offMain = main.subscribe({
       onEvent: (ev, row) => this.mainEvent(ev, row),
       onAlert: (a) => this.mainAlert(a),
@@ -187,7 +202,7 @@ export class FilteredView implements EngineView {
       // the rows hold the real Engine's own event objects: its byte bound already bounds them
       bufferBytes: Number.MAX_SAFE_INTEGER,
       detector: NO_DETECTOR,
-      filter: f.test,
+      filter: f.needsContext ? (ev) => f.test(ev, this.contextFor(ev)) : (ev) => f.test(ev),
     });
     const ring = this.main.rows;
     const endSeq = ring.size > 0 ? (ring.at(ring.size - 1)?.seq ?? -1) : -1;
@@ -195,7 +210,9 @@ export class FilteredView implements EngineView {
     b.off = engine.subscribe({
       onEvent: (_ev, row) => {
         // the detector runs on the real Engine only: carry its verdict over to the filtered row
-        if (this.feeding && this.feeding.alert !== '') row.alert = this.feeding.alert;
+        const sev = higher(this.feeding?.alert ?? '', this.alertInfo.get(row.auditID)?.severity ?? '');
+        if (sev !== '') row.alert = higher(row.alert, sev) as RequestRow['alert'];
+        this.lastAccepted = row.auditID;
         if (this.active?.engine === engine) for (const l of this.listeners) l.onEvent?.(_ev, row);
       },
     });
@@ -282,11 +299,34 @@ export class FilteredView implements EngineView {
     }
   }
 
+  /** What is known of a request's alerts: its row's severity (set before listeners run) and earlier alerts. */
+  private contextFor(ev: AuditEvent): FilterContext {
+    const info = this.alertInfo.get(ev.auditID);
+    const severity = higher(this.feeding?.alert ?? '', info?.severity ?? '');
+    return info ? { severity, rules: info.rules } : { severity };
+  }
+
+  private noteAlert(a: Alert): void {
+    if (a.auditID === '') return;
+    let info = this.alertInfo.get(a.auditID);
+    if (!info) {
+      info = { severity: '', rules: new Set() };
+      this.alertInfo.set(a.auditID, info);
+      if (this.alertInfo.size > this.recentCap) {
+        const first = this.alertInfo.keys().next().value;
+        if (first !== undefined) this.alertInfo.delete(first);
+      }
+    }
+    info.severity = higher(info.severity, a.severity);
+    info.rules.add(a.rule);
+  }
+
   private alertMatches(f: Filter, a: Alert): boolean {
     // alerts about the log itself (gaps) name no request: they concern every view
     if (a.auditID === '') return true;
     const ev = this.recent.get(a.auditID);
-    return f.test(ev ?? eventFromAlert(a));
+    // for the alerts pane, alert: and rule: terms select the alert itself (alert:high lists high alerts)
+    return f.test(ev ?? eventFromAlert(a), { severity: a.severity, rules: new Set([a.rule]) });
   }
 
   private feed(engine: Engine, ev: AuditEvent, row: RequestRow): void {
@@ -300,6 +340,7 @@ export class FilteredView implements EngineView {
 
   private mainEvent(ev: AuditEvent, row: RequestRow): void {
     this.remember(ev);
+    this.lastMainRow = row;
     const b = this.building;
     if (b) b.queued.push({ ev, row });
     if (this.active) this.feed(this.active.engine, ev, row);
@@ -307,12 +348,19 @@ export class FilteredView implements EngineView {
   }
 
   private mainAlert(a: Alert): void {
+    this.noteAlert(a);
     const b = this.building;
     if (b) b.queuedAlerts.push(a);
     const act = this.active;
     if (!act) {
       for (const l of this.listeners) l.onAlert?.(a);
       return;
+    }
+    // rule: terms learn the rule only now: the request may start to match with this alert
+    if (act.filter.needsContext && a.auditID !== '' && this.lastAccepted !== a.auditID) {
+      const ev = this.recent.get(a.auditID);
+      const row = this.lastMainRow?.auditID === a.auditID ? this.lastMainRow : undefined;
+      if (ev && row) this.feed(act.engine, ev, row);
     }
     if (!this.alertMatches(act.filter, a)) return;
     act.engine.alerts.push(a);

@@ -498,8 +498,10 @@ export class Searcher {
 
     const rowOk = (row: RequestRow): boolean => {
       const ev = row.ev;
-      for (const s of structured) if (!s(ev)) return false;
-      if (!viewFilter.empty && !viewFilter.test(ev)) return false;
+      // alert: terms see the severity the row raised (rule: needs the rule ids: the f filter has them)
+      const ctx = { severity: row.alert };
+      for (const s of structured) if (!s(ev, ctx)) return false;
+      if (!viewFilter.empty && !viewFilter.test(ev, ctx)) return false;
       if (notWords.length) {
         const h = hay.get(row);
         for (const w of notWords) if (h.includes(w)) return false;

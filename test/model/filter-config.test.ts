@@ -24,6 +24,10 @@ describe('--filter on the command line', () => {
     expect(f(makeEvent({ verb: 'get', ts: Date.parse('2026-11-21T10:00:00Z') }))).toBe(false);
   });
 
+  it('alert: and rule: are refused at ingest (alerts are raised after --filter runs)', () => {
+    expect(() => config(['replay', 'x.log', '--filter', 'rule:exec-into-pod'])).toThrow(/'rule:' selects requests by their alerts.*f filter/);
+  });
+
   it('a bad expression is a usage error naming the column and the keys', () => {
     let err: unknown;
     try {

@@ -148,6 +148,23 @@ describe('parseFilter / matches', () => {
     expect(matches(f('name:"a b"'), ev)).toBe(false);
   });
 
+  it('alert: and rule: select requests by their alerts, given what is known of them', () => {
+    const hi = { severity: 'high', rules: new Set(['exec-into-pod']) };
+    expect(matches(f('alert:*'), alice, hi)).toBe(true);
+    expect(matches(f('alert:*'), alice)).toBe(false); // nothing known: no alert
+    expect(matches(f('alert:none'), alice)).toBe(true);
+    expect(matches(f('alert:high'), alice, hi)).toBe(true);
+    expect(matches(f('alert:>=medium'), alice, hi)).toBe(true);
+    expect(matches(f('alert:critical'), alice, hi)).toBe(false);
+    expect(matches(f('sev:<high'), alice, hi)).toBe(false);
+    expect(matches(f('rule:exec-*'), alice, hi)).toBe(true);
+    expect(matches(f('rule:secret-read'), alice, hi)).toBe(false);
+    expect(matches(f('-rule:exec-into-pod user:alice'), alice, hi)).toBe(false);
+    expect(f('rule:x').needsContext).toBe(true);
+    expect(f('user:x').needsContext).toBe(false);
+    expect(err('alert:severe').reason).toMatch(/not a severity/);
+  });
+
   it('errors carry a position and a reason', () => {
     const e1 = err('verb:get usr:alice');
     expect(e1.position).toBe(9);

@@ -132,6 +132,29 @@ describe('FilteredView', () => {
     store.dispose();
   });
 
+  it('alert: and rule: keep the requests that raised alerts (buffered and live), and their alerts', () => {
+    const { engine, sched, view } = setup();
+    for (let i = 0; i < 20; i++) engine.event(ev({ user: i % 4 === 0 ? 'bob' : 'alice', verb: i % 4 === 0 ? 'delete' : 'get' }));
+    view.setFilter('alert:high');
+    sched.drain();
+    expect(view.rows.size).toBe(5);
+    expect(rows(view).every((r) => r.ev.verb === 'delete' && r.alert === 'high')).toBe(true);
+    expect(view.alerts.size).toBe(5);
+    engine.event(ev({ user: 'carol', verb: 'delete' }));
+    engine.event(ev({ user: 'carol', verb: 'get' }));
+    expect(view.rows.size).toBe(6);
+    view.setFilter('rule:del* user:carol');
+    sched.drain();
+    expect(rows(view).map((r) => r.ev.user)).toEqual(['carol']);
+    // live: the rule is known only when the alert arrives, right after the event
+    engine.event(ev({ user: 'carol', verb: 'delete' }));
+    expect(view.rows.size).toBe(2);
+    expect(view.counts.requests).toBe(2);
+    view.setFilter('alert:none');
+    sched.drain();
+    expect(rows(view).every((r) => r.ev.verb === 'get')).toBe(true);
+  });
+
   it('gap alerts (about the log, not a request) show under any filter', () => {
     const { engine, sched, view } = setup();
     view.setFilter('user:nobody');
