@@ -96,7 +96,8 @@ export async function benchScreenRender(o: ScreenBenchOptions = {}): Promise<Rec
   const log = o.log ?? (() => undefined);
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  process.env.NODE_ENV ??= 'production';
+  const env = process.env;
+  env.NODE_ENV ??= 'production';
   const ink = await import('ink');
   const React = await import('react');
   const { App } = await import('../ui/App.js');

@@ -59,7 +59,9 @@ async function loadInk(): Promise<typeof import('ink')> {
   delete process.env.CONTINUOUS_INTEGRATION;
   // React's development build checks and warns on every render (react-reconciler.development was a
   // visible share of a busy screen's CPU); nobody debugs React in a terminal monitor in production
-  process.env.NODE_ENV ??= 'production';
+  // (through a local: bundlers replace `process.env.NODE_ENV` with a constant, which cannot be assigned)
+  const env = process.env;
+  env.NODE_ENV ??= 'production';
   try {
     return await import('ink');
   } finally {
