@@ -299,6 +299,13 @@ export class FilteredView implements EngineView {
     }
   }
 
+  /** What the alerts raised by a request said (severity, rule ids), for search's alert:/rule: terms. */
+  alertContext(row: RequestRow): FilterContext {
+    const info = this.alertInfo.get(row.auditID);
+    const severity = higher(row.alert, info?.severity ?? '');
+    return info ? { severity, rules: info.rules } : { severity };
+  }
+
   /** What is known of a request's alerts: its row's severity (set before listeners run) and earlier alerts. */
   private contextFor(ev: AuditEvent): FilterContext {
     const info = this.alertInfo.get(ev.auditID);

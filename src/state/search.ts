@@ -22,7 +22,7 @@
  */
 import Fuse from 'fuse.js';
 import type { AuditEvent } from '../model/event.js';
-import { eventHaystack, FilterError, isFilterError, MATCH_ALL, parseFilter, type Filter } from '../model/filter.js';
+import { eventHaystack, FilterError, isFilterError, MATCH_ALL, parseFilter, type Filter, type FilterContext } from '../model/filter.js';
 import { sanitize } from '../model/sanitize.js';
 import type { RequestRow } from '../model/types.js';
 
@@ -84,6 +84,8 @@ export interface SearchOptions {
   schedule?: (fn: () => void) => void;
   /** clock, ms */
   now?: () => number;
+  /** what is known of a row's alerts (for alert:/rule: terms); default: the row's own severity */
+  context?: (row: RequestRow) => FilterContext;
 }
 
 /** The sanitised text of a field as the search pane shows it; highlight ranges index into this. */
@@ -432,6 +434,7 @@ export class Searcher {
   private readonly sliceMs: number;
   private readonly schedule: (fn: () => void) => void;
   private readonly now: () => number;
+  private readonly context: (row: RequestRow) => FilterContext;
 
   constructor(
     private readonly source: () => RowSource,
@@ -441,6 +444,7 @@ export class Searcher {
     this.sliceMs = opts.sliceMs ?? 8;
     this.schedule = opts.schedule ?? ((fn) => setImmediate(fn));
     this.now = opts.now ?? (() => performance.now());
+    this.context = opts.context ?? ((row) => ({ severity: row.alert }));
   }
 
   /**
@@ -495,11 +499,12 @@ export class Searcher {
     const total = this.source().size;
     const hay = this.hay;
     hay.reserve(total);
+    const needsContext = filter.needsContext || viewFilter.needsContext;
+    const context = this.context;
 
     const rowOk = (row: RequestRow): boolean => {
       const ev = row.ev;
-      // alert: terms see the severity the row raised (rule: needs the rule ids: the f filter has them)
-      const ctx = { severity: row.alert };
+      const ctx = needsContext ? context(row) : undefined;
       for (const s of structured) if (!s(ev, ctx)) return false;
       if (!viewFilter.empty && !viewFilter.test(ev, ctx)) return false;
       if (notWords.length) {

@@ -3,6 +3,7 @@ import type { Alert, Detector } from '../../src/detect/types.js';
 import { Engine } from '../../src/model/engine.js';
 import type { AuditEvent } from '../../src/model/event.js';
 import { FilteredView } from '../../src/state/filtered-view.js';
+import { Searcher, type SearchState } from '../../src/state/search.js';
 import { Store } from '../../src/state/store.js';
 import { makeEvent } from '../model/make-event.js';
 import { ManualScheduler } from './fake-ring.js';
@@ -153,6 +154,15 @@ describe('FilteredView', () => {
     view.setFilter('alert:none');
     sched.drain();
     expect(rows(view).every((r) => r.ev.verb === 'get')).toBe(true);
+  });
+
+  it("gives search the alerts of each request, so rule: works in a query", async () => {
+    const { engine, view } = setup();
+    for (let i = 0; i < 12; i++) engine.event(ev({ user: i % 3 === 0 ? 'bob' : 'alice', verb: i % 3 === 0 ? 'delete' : 'get' }));
+    const searcher = new Searcher(() => view.rows, { context: (r) => view.alertContext(r) });
+    const st = await new Promise<SearchState>((res) => searcher.search('rule:delete', (s) => s.phase === 'done' && res(s)));
+    expect(st.hits.length).toBe(4);
+    expect(st.hits.every((h) => h.row.ev.user === 'bob')).toBe(true);
   });
 
   it('gap alerts (about the log, not a request) show under any filter', () => {

@@ -23,6 +23,8 @@ import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { displayWidth, fit, sanitize, truncate } from '../../model/sanitize.js';
 import { fieldText, Searcher, type Range, type SearchHit, type SearchState } from '../../state/search.js';
 import type { EngineView } from '../../state/engine-view.js';
+import type { FilterContext } from '../../model/filter.js';
+import type { RequestRow } from '../../model/types.js';
 import type { SearchOverlayProps } from '../App.js';
 import { blank, borderBottom, borderTop, clock, codeTone, framed, grouped, verbTone } from '../format.js';
 import { isPrintable, keyName, resolveCommand } from '../keymap.js';
@@ -68,7 +70,10 @@ export function searcherFor(engine: EngineView): Searcher {
 function memoryFor(engine: EngineView): Memory {
   let m = memory.get(engine);
   if (!m) {
-    const searcher = new Searcher(() => engine.rows);
+    // the screen's filtered view knows the alerts of each request (alert:/rule: terms in a query)
+    const withAlerts = engine as EngineView & { alertContext?: (row: RequestRow) => FilterContext };
+    const ctx = withAlerts.alertContext?.bind(engine);
+    const searcher = new Searcher(() => engine.rows, ctx ? { context: ctx } : {});
     m = { searcher, query: '', sel: 0 };
     memory.set(engine, m);
     const timer = setInterval(() => searcher.warm(), BACKGROUND_WARM_MS);
