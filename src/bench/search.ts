@@ -20,6 +20,7 @@ import { decodeLine } from '../ingest/decode.js';
 import type { AuditEvent } from '../model/event.js';
 import { Engine } from '../model/engine.js';
 import type { RequestRow } from '../model/types.js';
+import { cell } from '../model/sanitize.js';
 import { Searcher, type RowSource, type SearchState } from '../state/search.js';
 
 /** Deterministic synthetic traffic shaped like a busy cluster (controllers, kubelets, people, CI). */
@@ -232,6 +233,25 @@ export function formatSearchBench(r: SearchBenchResult): string {
   ].join('\n');
 }
 
+/**
+ * Cost of sanitising and fitting one feed cell (every field of every row drawn goes through it):
+ * ns per call for typical ASCII fields, non-ASCII text, and hostile strings.
+ */
+export function benchCells(reps = 20_000): Record<string, number> {
+  const kinds: Record<string, string[]> = {
+    ascii: ['system:serviceaccount:kube-system:replicaset-controller', 'alice@example.com', 'leases kube-system/kube-controller-manager'],
+    unicode: ['日本語のユーザー名前です長い', 'café-ünïcode-ñame-long-string', 'Привет-мир-пользователь'],
+    hostile: ['trudy\u001b]0;pwned\u0007\u001b[2J\u202eevil', 'curl\u001b]52;c;ZXZpbA==\u0007x', 'a\u009b2Jb\u202e\u2066c'],
+  };
+  const out: Record<string, number> = {};
+  for (const [k, xs] of Object.entries(kinds)) {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) for (const s of xs) cell(s, 24);
+    out[k] = Math.round(((performance.now() - t0) * 1e6) / (reps * xs.length));
+  }
+  return out;
+}
+
 /** The `search` section of `npm run bench` (same shape as the other sections). */
 export const searchSection = {
   name: 'search',
@@ -250,6 +270,7 @@ export const searchSection = {
       firstSearchMs: round(r.coldMs),
       loadAverage: round(r.load),
       targetResultsP95Ms: 150,
+      sanitizeFitNsPerCell: benchCells(),
     };
   },
 };
