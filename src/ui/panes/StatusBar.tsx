@@ -78,26 +78,26 @@ export function statusLine(p: StatusBarProps): string {
     segs.push({ text: truncate(sanitize(n.message), NOTICE_MAX_COLS, t.g.ellipsis), tone: gap ? 'error' : 'warn', keep: 75 });
   }
   const clk = clock(p.now);
-  // drop the least important segments until the line fits next to the clock
+  // drop the least important segments until the line fits: segments, two spaces, clock, one space
   const sep = 2;
-  const total = (xs: Segment[]): number => xs.reduce((a, x) => a + displayWidth(x.text), 0) + sep * (xs.length - 1) + clk.length + 2;
+  const leftWidth = (xs: Segment[]): number => xs.reduce((a, x) => a + displayWidth(x.text), 0) + sep * Math.max(0, xs.length - 1);
+  const fits = (xs: Segment[]): boolean => leftWidth(xs) + sep + clk.length + 1 <= width;
   let kept = segs;
-  while (kept.length > 1 && total(kept) > width) {
+  while (kept.length > 1 && !fits(kept)) {
     const lowest = kept.reduce((m, x) => (x.keep < m.keep ? x : m));
     kept = kept.filter((x) => x !== lowest);
   }
   // the source takes whatever room is left, cut from the left: the end of a path says the most
-  const room = width - total(kept) - sep;
+  const room = width - (leftWidth(kept) + sep + clk.length + 1) - sep;
   const src = sanitize(p.source);
   if (src && room >= 8) {
     const shown = displayWidth(src) <= room ? src : t.g.ellipsis + tail(src, room - 1);
     const at = kept.filter((x) => x.lead).length;
     kept.splice(at, 0, { text: shown, tone: null, keep: 0 });
   }
+  if (!fits(kept)) return fit(kept.map((x) => x.text).join('  '), width, t.g.ellipsis);
   const left = kept.map((x) => t.paint(x.text, x.tone)).join(' '.repeat(sep));
-  const used = total(kept) - clk.length - 1;
-  if (used > width) return fit(kept.map((x) => x.text).join('  '), width, t.g.ellipsis);
-  return left + ' '.repeat(Math.max(1, width - used - clk.length)) + t.paint(clk, 'dim') + ' ';
+  return left + ' '.repeat(width - leftWidth(kept) - clk.length - 1) + t.paint(clk, 'dim') + ' ';
 }
 
 /** The last `width` columns of `s`. */
