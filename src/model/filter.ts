@@ -582,14 +582,3 @@ function makeFilter(expr: string, terms: FilterTerm[], words: string[]): Filter 
 
 /** The filter that keeps everything. */
 export const MATCH_ALL: Filter = makeFilter('', [], []);
-
-/** Structured (non-free-word) part of a filter: what search applies before looking for words. */
-export function structuredPart(f: Filter): Filter {
-  const terms = f.terms.filter((t) => t.key !== 'text');
-  return makeFilter(f.expr, terms, []);
-}
-
-/** Free-word terms of a filter (lowercase), negated ones marked. */
-export function wordTerms(f: Filter): { word: string; negate: boolean }[] {
-  return f.terms.filter((t) => t.key === 'text').map((t) => ({ word: t.values[0]!.toLowerCase(), negate: t.negate }));
-}

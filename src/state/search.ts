@@ -4,21 +4,23 @@
  * Measured on these machines (issue 5): fuse.js over 100k whole events costs ~3.7 s per query and a
  * Fuse index kept in step with the ring costs ~2.9 ms per eviction, so neither is used. Instead:
  *
- *  1. fields:  the query is parsed with the filter syntax (src/model/filter.ts): structured terms
- *              (`user:alice ns:prod code:>=400`) and free words. Rows are scanned newest first; a row
- *              matches when the structured terms hold and every free word is a substring of its
- *              compact lowercase field string (cached per event in a WeakMap, so evicted rows just go
- *              away with the garbage; nothing to keep in step with the ring). Stops when the list is full.
- *  2. fuzzy:   typo tolerance: each free word is looked up with Fuse in the *vocabulary* of distinct
- *              field values (users, namespaces, names, resources, agents, …: thousands, not 100k),
- *              then rows whose field equals one of those close values are collected, newest first.
+ *  1. fuzzy:   the query is parsed with the filter syntax (src/model/filter.ts): structured terms
+ *              (`user:alice ns:prod code:>=400`) and free words. A free word of 4+ letters that occurs
+ *              nowhere verbatim is looked up in the *vocabulary* of distinct field values (users,
+ *              namespaces, names, resources, agents, IPs: thousands, not 100k): a q-gram count filter
+ *              keeps the few values that can be within its typo budget, Fuse ranks those.
+ *  2. fields:  one scan, newest first: a row matches when the structured terms hold and every free
+ *              word is a substring of its compact lowercase field string, or (a typo) one of its
+ *              fields is a close value of that word. Exact matches are listed before typo matches.
+ *              Stops when the list is full.
  *  3. raw:     if the list is still not full, free words are looked for in the raw JSON (bodies,
  *              images, annotations), newest first, in the background.
  *
  * All phases run in slices of a few ms with `setImmediate` between them, so keystrokes and frames are
- * never held up; a new query cancels the running one. The vocabulary grows as rows arrive (O(new rows))
- * and is rebuilt from the ring only when it outgrows its cap; stale values only cost a lookup that
- * finds no row. Pure state code: no ink/react.
+ * never held up; a new query cancels the running one. Nothing has to be kept in step with the ring:
+ * the field strings are cached by ring slot (an evicted row's slot is simply reused), the vocabulary
+ * grows with new rows only (O(new rows)) and is rebuilt from the ring when it outgrows its cap, and a
+ * stale value only costs a lookup that finds no row. Pure state code: no ink/react.
  */
 import Fuse from 'fuse.js';
 import type { AuditEvent } from '../model/event.js';
