@@ -165,4 +165,33 @@ describe('App', () => {
     const topTop = lines.findIndex((l) => l.includes('Top users'));
     expect(topTop - lines.findIndex((l) => l.includes('Alerts 3'))).toBeGreaterThan(8);
   });
+
+  it('maps space, +, - and ] to the replay pacer and shows its status', async () => {
+    const calls: string[] = [];
+    let status = { clock: Date.parse('2026-11-21T13:58:32Z'), speed: 10, paused: false, progress: 0.25 };
+    const replay = {
+      status: () => status,
+      pause: () => (calls.push('pause'), (status = { ...status, paused: true })),
+      resume: () => (calls.push('resume'), (status = { ...status, paused: false })),
+      setSpeed: (x: number) => (calls.push(`speed ${x}`), (status = { ...status, speed: x })),
+      jump: (ms: number) => calls.push(`jump ${ms}`),
+    };
+    const engine = new FakeEngine();
+    engine.add();
+    const store = new Store(engine, { feedEnd: null, feedPage: 10, topDim: 'users', topWindow: '5m', topN: 10, paused: false }, { replayStatus: () => replay.status() });
+    const inst = render(<App store={store} engine={engine} cols={120} rows={30} theme={theme} source="incident.log" mode="replay" replay={replay} onQuit={() => undefined} now={NOW} />);
+    await until(() => (inst.lastFrame() ?? '').includes('replay ×10'), 'replay status');
+    expect(inst.lastFrame()).toMatch(/13:58:32 {2}███░░░░░░░ 25%/);
+    expect(inst.lastFrame()).toContain('+ faster');
+    for (const c of ['speedUp', 'speedUp', 'speedDown', 'jump', 'pause'] as const) {
+      inst.stdin.write(keyBytes(keyFor(c)));
+      await tick(5);
+    }
+    await until(() => calls.length === 5, 'pacer calls');
+    expect(calls).toEqual(['speed 20', 'speed 40', 'speed 20', 'jump 60000', 'pause']);
+    await until(() => inst.lastFrame()!.includes('replay PAUSED ×20'), 'paused status');
+    inst.stdin.write(keyBytes(keyFor('pause')));
+    await until(() => calls.length === 6, 'resume');
+    expect(calls[5]).toBe('resume');
+  });
 });
