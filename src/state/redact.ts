@@ -4,7 +4,8 @@
  *
  * Redacted:
  *  - Secret `data` / `stringData` values (keys stay visible: which keys were read matters), in a Secret,
- *    a SecretList's items, and any request/response body of a `secrets` request; also the Secret's
+ *    a SecretList's items, and any request/response body of a `secrets` request (merge patches too;
+ *    the `value` of each JSON Patch operation); also the Secret's
  *    `kubectl.kubernetes.io/last-applied-configuration` annotation, which repeats the data;
  *  - string values under credential-like keys (`token` in TokenRequest status and TokenReview spec,
  *    password, client secret, api key, private key, …), e.g. in ConfigMaps and CRDs;
@@ -153,6 +154,10 @@ interface Mode {
   hideValues?: boolean;
   /** this object is a list whose items are Secrets */
   secretList?: boolean;
+  /** this array is a JSON Patch of a Secret (its operations' values are hidden) */
+  patchOps?: boolean;
+  /** this object is one JSON Patch operation on a Secret */
+  patchOp?: boolean;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -164,7 +169,11 @@ function childMode(parent: Mode, parentObj: Record<string, unknown> | unknown[],
     if (value.kind === 'Secret') return { secretObject: true };
     if (value.kind === 'SecretList') return { secretList: true };
   }
-  if (Array.isArray(parentObj)) return parent.secretList && isObject(value) ? { secretObject: true } : {};
+  if (Array.isArray(parentObj)) {
+    if (!isObject(value)) return {};
+    if (parent.patchOps) return { patchOp: true };
+    return parent.secretList ? { secretObject: true } : {};
+  }
   if (parent.secretObject && (key === 'data' || key === 'stringData')) return { hideValues: true };
   if (key === 'items' && (parent.secretList || parentObj.kind === 'SecretList')) return { secretList: true };
   return {};
@@ -172,6 +181,8 @@ function childMode(parent: Mode, parentObj: Record<string, unknown> | unknown[],
 
 function mustHide(mode: Mode, key: string, value: unknown): boolean {
   if (mode.hideValues) return true;
+  // {"op":"replace","path":"/data/password","value":"…"}: the value may be a string or a whole data map
+  if (mode.patchOp && key === 'value') return true;
   if (typeof value !== 'string') return false;
   if (SENSITIVE_KEYS.has(normKey(key))) return true;
   // secretName, secretKeyRef, credential-id name or point at a credential; they are not one
@@ -233,7 +244,8 @@ export function inspectJson(raw: string, opts: InspectOptions = {}): JsonView {
       const bodies: Record<string, unknown> = {};
       for (const k of ['requestObject', 'responseObject']) {
         const b = parsed[k];
-        if (isObject(b)) bodies[k] = b;
+        // an object (a Secret, a list, a merge patch) or an array (a JSON Patch)
+        if (isObject(b) || Array.isArray(b)) bodies[k] = b;
       }
       emitEvent(ctx, parsed, bodies);
       return { lines: ctx.lines, secrets: ctx.secrets, omittedLines: ctx.omitted, invalid: false };
@@ -255,7 +267,8 @@ function emitEvent(ctx: Ctx, ev: Record<string, unknown>, bodies: Record<string,
     ];
     const body = bodies[k];
     let mode: Mode = {};
-    if (isObject(body)) {
+    if (Array.isArray(body)) mode = { patchOps: true };
+    else if (isObject(body)) {
       const list = body.kind === 'SecretList' || (body.kind === undefined && Array.isArray(body.items)) || (typeof body.kind === 'string' && body.kind.endsWith('List'));
       mode = list ? { secretList: true } : body.kind === undefined || body.kind === 'Secret' ? { secretObject: true } : {};
     }

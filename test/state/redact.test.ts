@@ -59,6 +59,23 @@ describe('inspectJson', () => {
     expect(text).toContain('"s2"');
   });
 
+  it('redacts patches of a secret: merge patches and JSON Patch operation values', () => {
+    const merge = JSON.stringify({ verb: 'patch', objectRef: { resource: 'secrets', name: 's' }, requestObject: { data: { password: 'bWVyZ2U=' } } });
+    expect(viewText(inspectJson(merge))).not.toContain('bWVyZ2U=');
+    const jsonPatch = JSON.stringify({
+      verb: 'patch',
+      objectRef: { resource: 'secrets', name: 's' },
+      requestObject: [
+        { op: 'replace', path: '/data/password', value: 'anNvbnBhdGNo' },
+        { op: 'add', path: '/data', value: { k: 'd2hvbGVtYXA=' } },
+      ],
+    });
+    const text = viewText(inspectJson(jsonPatch));
+    expect(text).not.toContain('anNvbnBhdGNo');
+    expect(text).not.toContain('d2hvbGVtYXA=');
+    expect(text).toContain('"/data/password"');
+  });
+
   it('redacts a Secret created through any request that names its kind', () => {
     const raw = JSON.stringify({ objectRef: { resource: 'deployments' }, requestObject: { kind: 'List', items: [{ kind: 'Secret', data: { tls: 'LS0tLS1CRUdJTg==' } }] } });
     expect(viewText(inspectJson(raw))).not.toContain('LS0tLS1CRUdJTg==');
