@@ -73,11 +73,16 @@ const SENSITIVE_FRAGMENT = /(passw(or)?d|secret|token|api[-_]?key|private[-_]?ke
 /** Annotation repeating a whole object, data included. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-/** Credentials inside free text. */
+/**
+ * Credentials inside free text (a script in a ConfigMap, a kubeconfig, a URL, a message). Group 1,
+ * when present, is kept (the scheme or the key), the rest is replaced.
+ */
 const INLINE_SECRETS: RegExp[] = [
-  /\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]{8,}=*/g,
+  /\b((?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]{8,}=*/g,
   /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, // JWT
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  // token: …, password=…, client-key-data: … (kubeconfig), ?token=… ('<' spares what was already redacted)
+  /((?:[\w.-]*(?:password|passwd|token|secret|api[-_]?key|client-key-data))\s*[:=]\s*"?)([^\s"',;}&<]{6,})/gi,
 ];
 
 function normKey(k: string): string {
@@ -98,9 +103,10 @@ function redactInline(s: string): string | undefined {
     if (!re.test(out)) continue;
     hit = true;
     re.lastIndex = 0;
-    out = out.replace(re, (m: string, scheme?: string) =>
-      scheme && /^(Bearer|Basic)$/.test(scheme) ? `${scheme} <redacted ${sizeNote(m.slice(scheme.length + 1))}>` : `<redacted ${sizeNote(m)}>`,
-    );
+    out = out.replace(re, (m: string, keep?: unknown) => {
+      const head = typeof keep === 'string' ? keep : '';
+      return `${head}<redacted ${sizeNote(m.slice(head.length))}>`;
+    });
   }
   return hit ? out : undefined;
 }
@@ -275,6 +281,22 @@ function emitEvent(ctx: Ctx, ev: Record<string, unknown>, bodies: Record<string,
     emit(ctx, v, 1, keyToks, !last, mode);
   });
   pushLine(ctx, 0, [{ kind: 'punct', text: '}' }]);
+}
+
+/**
+ * Anything that may need redacting: a request on secrets, or a credential-looking key or value.
+ * A cheap test that spares the full redacting walk for the (many) events that cannot hold a secret.
+ */
+const MAY_HOLD_SECRETS = /secret|token|passw|bearer|basic |eyJ|PRIVATE KEY|api.?key|credential/i;
+
+/**
+ * The event's JSON on one line with everything inspectJson would hide already hidden: what search
+ * matches and quotes from, so a search result can never show (or test for) a secret value.
+ */
+export function redactedLine(raw: string): string {
+  if (!MAY_HOLD_SECRETS.test(raw)) return raw;
+  const v = inspectJson(raw, { maxLines: Number.MAX_SAFE_INTEGER });
+  return v.lines.map((l) => l.tokens.map((t) => t.text).join('')).join(' ');
 }
 
 /** The view as plain text (what `y` copies): 2-space indent, one line per JsonLine. */

@@ -26,6 +26,7 @@ import Fuse from 'fuse.js';
 import type { AuditEvent } from '../model/event.js';
 import { eventHaystack, FilterError, isFilterError, MATCH_ALL, parseFilter, type Filter, type FilterContext } from '../model/filter.js';
 import { sanitize } from '../model/sanitize.js';
+import { redactedLine } from './redact.js';
 import type { RequestRow } from '../model/types.js';
 
 /** What the search needs from the Engine's `rows` ring (Ring<RequestRow> satisfies it). */
@@ -669,8 +670,15 @@ export class Searcher {
         if (inRaw < 0) inRaw = k;
       }
       if (inRaw < 0) return true; // every word was in the fields: the fields scan took or passed it
+      // Match again, and quote, on the text with secrets redacted: a word found only inside a
+      // secret value is no match (search must not be a way to probe secrets), and a snippet never
+      // shows one. Only rows that matched the raw text pay for this.
+      const text = redactedLine(ev.raw);
+      if (text !== ev.raw) {
+        for (let k = 0; k < words.length; k++) if (!h.includes(words[k]!) && !rawRes[k]!.test(text)) return true;
+      }
       taken.add(row.seq);
-      const snippet = rawSnippet(ev.raw, rawRes[inRaw]!, words);
+      const snippet = rawSnippet(text, rawRes[inRaw]!, words);
       const hit: SearchHit = { row, kind: 'raw', highlights: highlightsFor(ev, filter, words) };
       if (snippet) hit.snippet = snippet;
       rawHits.push(hit);

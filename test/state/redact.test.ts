@@ -115,6 +115,18 @@ describe('inspectJson', () => {
     expect(v.secrets).toBe(4);
   });
 
+  it('redacts key=value credentials in free text (kubeconfig, URLs), keeping the key', () => {
+    const kubeconfig = 'users:\n- name: admin\n  user:\n    token: abcdef123456\n    client-key-data: LS0tLS1CRUdJTiBSU0E=\n';
+    const raw = JSON.stringify({ requestObject: { kind: 'ConfigMap', data: { kubeconfig, url: 'https://x/hook?token=s3cr3tvalue&x=1', note: 'ClusterRole "secret-reader" of user bob' } } });
+    const text = viewText(inspectJson(raw));
+    expect(text).not.toContain('abcdef123456');
+    expect(text).not.toContain('LS0tLS1CRUdJTiBSU0E=');
+    expect(text).not.toContain('s3cr3tvalue');
+    expect(text).toContain('token: <redacted 12 chars>');
+    expect(text).toContain('?token=<redacted 11 chars>&x=1');
+    expect(text).toContain('ClusterRole \\"secret-reader\\" of user bob');
+  });
+
   it('does not hide references to secrets', () => {
     const raw = JSON.stringify({ requestObject: { kind: 'Pod', spec: { volumes: [{ secret: { secretName: 'tls-cert' } }], containers: [{ env: [{ valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }] } } });
     const text = viewText(inspectJson(raw));

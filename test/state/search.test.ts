@@ -119,6 +119,18 @@ describe('Searcher', () => {
     expect(snip.text.slice(a, b)).toBe('miner');
   });
 
+  it('never matches or quotes a secret value from the raw JSON', () => {
+    const { ring, run } = setup();
+    fill(ring, 20);
+    const raw = JSON.stringify({ auditID: 's', objectRef: { resource: 'secrets', name: 'db' }, responseObject: { data: { password: 'aHVudGVyMg==' }, metadata: { labels: { team: 'payments-core' } } } });
+    ring.push({ resource: 'secrets', name: 'db', raw, hasResponseObject: true });
+    expect(run('aHVudGVy').last().hits).toEqual([]);
+    const s = run('payments-core').last();
+    expect(s.hits.length).toBe(1);
+    const snip = s.hits[0]!.snippet!.text;
+    expect(snip).not.toContain('aHVudGVyMg==');
+  });
+
   it('negated words and the active view filter exclude rows', () => {
     const { ring, run } = setup();
     fill(ring, 40);
