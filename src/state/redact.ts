@@ -94,6 +94,14 @@ function sizeNote(s: string): string {
   return n >= 1024 ? `${(n / 1024).toFixed(1)} kB` : `${n} chars`;
 }
 
+/**
+ * Free text with inline credentials (bearer tokens, JWTs, PEM keys, token=/password: values)
+ * replaced: for text built from log content elsewhere, e.g. an alert message quoting an exec command.
+ */
+export function redactText(s: string): string {
+  return redactInline(s) ?? s;
+}
+
 /** Replace inline credentials in a string; returns undefined when there were none. */
 function redactInline(s: string): string | undefined {
   let out = s;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inspectJson, viewText } from '../../src/state/redact.js';
+import { inspectJson, redactText, viewText } from '../../src/state/redact.js';
 
 const secretGet = JSON.stringify({
   kind: 'Event',
@@ -150,5 +150,12 @@ describe('inspectJson', () => {
     const capped = inspectJson(big, { maxLines: 100 });
     expect(capped.lines.length).toBe(100);
     expect(capped.omittedLines).toBeGreaterThan(0);
+  });
+});
+
+describe('redactText', () => {
+  it('hides credentials in free text such as an exec command', () => {
+    expect(redactText(`sh -c 'curl -H "Authorization: Bearer abcdefghijklmnop" http://x'`)).toBe(`sh -c 'curl -H "Authorization: Bearer <redacted 16 chars>" http://x'`);
+    expect(redactText('nothing here')).toBe('nothing here');
   });
 });
