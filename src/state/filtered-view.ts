@@ -18,8 +18,8 @@
  * top-N end at the newest *matching* event; a request enters the filtered feed when it starts to
  * match (code:>=400 shows a request when its response arrives).
  *
- * Wiring (run-tui): `const view = new FilteredView(engine); new Store(view, …)`; App gets
- * `engine={view}` and `onFilter={(e) => view.setFilter(e)}`.
+ * Wiring (run-tui): `const view = new FilteredView(engine, { bufferBytes: config.bufferBytes });
+ * new Store(view, …)`; App gets `engine={view}` and `onFilter={(e) => view.setFilter(e)}`.
  */
 import type { Alert } from '../detect/types.js';
 import { NO_DETECTOR } from '../detect/types.js';
@@ -121,11 +121,20 @@ export class FilteredView implements EngineView {
   private readonly alertsView: RingView<Alert>;
   private readonly rowsView: RingView<RequestRow>;
   private switches = 0;
+  private readonly bufferBytes: number;
 
   constructor(
     private readonly main: SourceEngine,
-    opts: { schedule?: (fn: () => void) => void } = {},
+    opts: {
+      schedule?: (fn: () => void) => void;
+      /**
+       * --buffer-bytes: the filtered engine holds the same event objects as the real one, but rows
+       * the real one already evicted for size stay until this bound (or the row count) evicts them
+       */
+      bufferBytes?: number;
+    } = {},
   ) {
+    this.bufferBytes = opts.bufferBytes ?? Number.MAX_SAFE_INTEGER;
     this.schedule = opts.schedule ?? ((fn) => setImmediate(fn));
     this.recentCap = Math.max(1024, main.rows.capacity * RECENT_FACTOR);
     for (let i = 0; i < main.alerts.size; i++) {
@@ -199,8 +208,7 @@ export class FilteredView implements EngineView {
     this.cancelBuild();
     const engine = new Engine({
       bufferEvents: this.main.rows.capacity,
-      // the rows hold the real Engine's own event objects: its byte bound already bounds them
-      bufferBytes: Number.MAX_SAFE_INTEGER,
+      bufferBytes: this.bufferBytes,
       detector: NO_DETECTOR,
       filter: f.needsContext ? (ev) => f.test(ev, this.contextFor(ev)) : (ev) => f.test(ev),
     });

@@ -242,6 +242,11 @@ export class Vocabulary {
     return (src.at(src.size - 1)?.seq ?? -1) > this.lastSeq;
   }
 
+  /** Seq of the newest row folded in. */
+  get seenSeq(): number {
+    return this.lastSeq;
+  }
+
   private note(v: string, seq: number, mask: number): void {
     if (v === '') return;
     const at = this.index.get(v);
@@ -569,10 +574,13 @@ export class Searcher {
     const wordClose: (Map<string, { score: number; ranges: Range[] }> | undefined)[] = words.map(() => undefined);
     const wordMask: number[] = words.map(() => 0); // fields the close values occur in (bit per VOCAB_FIELDS)
 
+    // the vocabulary is brought up to the rows buffered when the search started, not further: under
+    // heavy ingest new rows arrive between any two slices, and chasing them would never finish
+    const vocabTarget = total > 0 ? (this.source().at(total - 1)?.seq ?? -1) : -1;
     const lookupSlice = (): boolean => {
       // true when all lookups are done
       const src = this.source();
-      if (vocab.behind(src)) {
+      if (vocab.seenSeq < vocabTarget && vocab.behind(src)) {
         // the first use folds in the whole buffer (~8k rows, 64k field values, a few ms per slice);
         // afterwards warm() keeps it current
         vocab.update(src, 8_000);
@@ -580,13 +588,14 @@ export class Searcher {
       }
       lookupWords ??= words.flatMap((w, k) => (maxTypos(w.length) > 0 && !vocab.containsSubstring(w) ? [k] : []));
       const deadline = this.now() + this.sliceMs;
+      // the clock is read after each unit of work, so every slice makes progress however short it is
       while (lookupAt < lookupWords.length) {
-        if (this.now() >= deadline) return false;
         const k = lookupWords[lookupAt]!;
         const w = words[k]!;
         if (vocabPos < vocab.size) {
           // q-gram prefilter, ~30k values per call is ~2 ms
           vocabPos = vocab.candidates(w, vocabPos, 30_000, cands);
+          if (this.now() >= deadline) return false;
           continue;
         }
         const m = (wordClose[k] ??= new Map());
@@ -605,6 +614,7 @@ export class Searcher {
           candPos = 0;
           cands.length = 0;
         }
+        if (lookupAt < lookupWords.length && this.now() >= deadline) return false;
       }
       return true;
     };

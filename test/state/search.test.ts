@@ -176,6 +176,22 @@ describe('Searcher', () => {
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]!).toBeLessThan(seqs[i - 1]!);
   });
 
+  it('finishes while rows keep arriving between every slice (typo lookup does not chase new rows)', () => {
+    const { ring, sched, searcher } = setup({ sliceMs: 1, capacity: 5000 });
+    fill(ring, 5000);
+    ring.push({ user: 'mallory@example.com' });
+    const updates: SearchState[] = [];
+    searcher.search('mallroy', (s) => updates.push(s));
+    let steps = 0;
+    while (sched.queue.length && steps < 600) {
+      fill(ring, 200);
+      sched.step();
+      steps++;
+    }
+    expect(updates[updates.length - 1]?.phase).toBe('done');
+    expect(steps).toBeLessThan(500);
+  });
+
   it('while typing, an unfinished term does not blank the list', () => {
     const { ring, run } = setup();
     fill(ring, 40);
