@@ -3,6 +3,7 @@
  * here (keep each section's code in its own module under src/bench/). `npm run bench -- --only NAME`
  * runs one; every section prints a JSON object of named figures.
  */
+import { rulesSection } from './rules.js';
 import { screenSection } from './screen.js';
 import { searchSection } from './search.js';
 import { longLineSection, throughputSection } from './throughput.js';
@@ -26,4 +27,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, longLineSection, searchSection, screenSection];
+export const SECTIONS: BenchSection[] = [throughputSection, longLineSection, rulesSection, searchSection, screenSection];
