@@ -79,10 +79,14 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  */
 const INLINE_SECRETS: RegExp[] = [
   /\b((?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]{8,}=*/g,
-  /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, // JWT
+  // JWT (service-account tokens). Only at the start of a token run: an attempt at every "eyJ" inside
+  // one long run would rescan the rest of it each time (quadratic on a hostile line)
+  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-  // token: …, password=…, client-key-data: … (kubeconfig), ?token=… ('<' spares what was already redacted)
-  /((?:[\w.-]*(?:password|passwd|token|secret|api[-_]?key|client-key-data))\s*[:=]\s*"?)([^\s"',;}&<]{6,})/gi,
+  // token: …, DB_PASSWORD=…, client-key-data: … (kubeconfig), ?token=… ; the key is matched from its
+  // start with a bounded prefix (no backtracking over long runs), keys naming a credential
+  // (secretName, tokenRef, credential-id) are not credentials, '<' spares what was already redacted
+  /(?<![\w.-])((?:[\w.-]{0,30}?)(?:password|passwd|token|secret|api[-_]?key|client-key-data)[\w.-]{0,20}(?<![nN]ame|[rR]ef|[iI][dD])"?\s*[:=]\s*"?)([^\s"',;}&<]{6,})/gi,
 ];
 
 function normKey(k: string): string {

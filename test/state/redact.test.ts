@@ -159,3 +159,23 @@ describe('redactText', () => {
     expect(redactText('nothing here')).toBe('nothing here');
   });
 });
+
+describe('hostile input cannot stall redaction', () => {
+  // each of these makes a backtracking pattern quadratic: minutes for these sizes, instead of ms
+  it('long runs of key and token fragments', () => {
+    const runs = ['token=' + 'token'.repeat(60_000), 'eyJa-'.repeat(60_000), 'x'.repeat(300_000), 'password_'.repeat(40_000) + ':x'];
+    for (const r of runs) {
+      const text = redactText(r);
+      expect(typeof text).toBe('string');
+      const view = inspectJson(JSON.stringify({ note: r }));
+      expect(view.lines.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('still finds the credentials', () => {
+    expect(redactText('DB_PASSWORD=hunter2secret')).toBe('DB_PASSWORD=<redacted 13 chars>');
+    expect(redactText('secretName: my-tls-cert')).toBe('secretName: my-tls-cert');
+    expect(redactText('{"access_token":"abcdef123456"}')).toBe('{"access_token":"<redacted 12 chars>"}');
+    expect(redactText('id eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl end')).toBe('id <redacted 49 chars> end');
+  });
+});
