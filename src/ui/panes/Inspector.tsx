@@ -50,23 +50,51 @@ export interface VisualLine {
   tokens: Token[];
 }
 
-/** Split text into a head of at most `cols` columns and the rest (never splits a surrogate pair). */
-function splitAt(text: string, cols: number): [string, string] {
-  if (/^[\u0020-\u007e]*$/.test(text)) return [text.slice(0, cols), text.slice(cols)];
+/**
+ * Characters of one value shown in the inspector. A value can be megabytes (a ConfigMap holding a
+ * file, an annotation repeating an object); past this the rest is summarised, not wrapped into
+ * thousands of lines nobody scrolls.
+ */
+export const MAX_VALUE_CHARS = 16 * 1024;
+
+const ASCII_ONLY = /^[\u0020-\u007e]*$/;
+
+/** Cut text into pieces of at most `cols` columns (the first piece `first` columns), in one pass. */
+function pieces(text: string, first: number, cols: number): string[] {
+  const out: string[] = [];
+  if (ASCII_ONLY.test(text)) {
+    let i = 0;
+    let room = first;
+    while (i < text.length) {
+      // a piece of zero room (the line is full) becomes an empty piece: the caller starts a new line
+      out.push(text.slice(i, i + room));
+      i += room;
+      room = cols;
+    }
+    return out;
+  }
+  let room = first;
+  let cur = '';
   let w = 0;
-  let i = 0;
   for (const ch of text) {
     const cw = displayWidth(ch);
-    if (w + cw > cols) break;
+    if (w + cw > room && (cur !== '' || room === first)) {
+      out.push(cur);
+      cur = '';
+      w = 0;
+      room = cols;
+    }
+    cur += ch;
     w += cw;
-    i += ch.length;
   }
-  return [text.slice(0, i), text.slice(i)];
+  out.push(cur);
+  return out;
 }
 
 /**
  * Wrap JSON lines to `width` columns: 2 columns of indent per level (capped at a third of the width
- * so deep documents stay readable), continuation lines indented like their first line.
+ * so deep documents stay readable), continuation lines indented like their first line. Linear in
+ * the text: each value is measured and cut once.
  */
 export function wrapJson(lines: readonly JsonLine[], width: number): VisualLine[] {
   const out: VisualLine[] = [];
@@ -78,20 +106,33 @@ export function wrapJson(lines: readonly JsonLine[], width: number): VisualLine[
     let used = 0;
     for (const tok of l.tokens) {
       let text = tok.text;
-      while (text !== '') {
-        const w = displayWidth(text);
-        if (used + w <= room) {
-          cur.push({ kind: tok.kind, text });
-          used += w;
-          break;
-        }
-        let [head, rest] = splitAt(text, room - used);
-        if (head === '' && used === 0) [head, rest] = [text.slice(0, 1), text.slice(1)]; // a char wider than the room
-        if (head !== '') cur.push({ kind: tok.kind, text: head });
+      let more = '';
+      if (text.length > MAX_VALUE_CHARS) {
+        more = ` ... ${(text.length - MAX_VALUE_CHARS).toLocaleString('en-US')} more characters not shown`;
+        text = text.slice(0, MAX_VALUE_CHARS);
+      }
+      const w = displayWidth(text);
+      if (used + w <= room) {
+        cur.push({ kind: tok.kind, text });
+        used += w;
+      } else {
+        const parts = pieces(text, room - used, room);
+        parts.forEach((piece, i) => {
+          if (i > 0) {
+            out.push({ indent, tokens: cur });
+            cur = [];
+            used = 0;
+          }
+          if (piece !== '') {
+            cur.push({ kind: tok.kind, text: piece });
+            used += displayWidth(piece);
+          }
+        });
+      }
+      if (more) {
         out.push({ indent, tokens: cur });
-        cur = [];
-        used = 0;
-        text = rest;
+        cur = [{ kind: 'plain', text: more }];
+        used = displayWidth(more);
       }
     }
     out.push({ indent, tokens: cur });

@@ -161,6 +161,15 @@ describe('Inspector pane', () => {
     expect(text).not.toMatch(/[\u0007\u202E]/);
   });
 
+  it('wraps a huge value in linear time and shows only its start', () => {
+    const view = inspectJson(JSON.stringify({ blob: 'x'.repeat(2_000_000), cjk: '日本語'.repeat(5000) }));
+    const wrapped = wrapJson(view.lines, 80);
+    expect(wrapped.length).toBeLessThan(2000);
+    const text = wrapped.map((w) => w.tokens.map((t) => t.text).join('')).join('\n');
+    expect(text).toMatch(/1,983,6\d\d more characters not shown/);
+    for (const w of wrapped) expect(w.indent + w.tokens.reduce((a, t) => a + displayWidth(t.text), 0)).toBeLessThanOrEqual(80);
+  });
+
   it('refuses to copy what terminals would drop, and wraps for tmux', () => {
     const huge = inspectJson(JSON.stringify({ blob: 'x'.repeat(200_000) }));
     const plan = copyPlan(huge, {});
