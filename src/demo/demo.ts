@@ -7,8 +7,12 @@
  * within seconds: a minute of history is written before the screen starts, and the first incident
  * step lands a few seconds in.
  */
-import { closeSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Config } from '../config.js';
+import type { RunIO } from '../run.js';
+import { incidentEvents, scriptIncident } from './incident.js';
 import { generateTraffic } from './traffic.js';
 
 type EventObject = Record<string, unknown>;
@@ -174,5 +178,29 @@ export class DemoWriter {
     } catch {
       // already closed
     }
+  }
+}
+
+/**
+ * `auditop demo`: the writer appends to `audit.log` in a fresh temporary directory, and auditop
+ * follows that file exactly as `auditop <dir>/audit.log` would (the real follower, rotation and
+ * all; `--no-tui` prints what `--print` asks for). The directory is removed on the way out.
+ */
+export async function runDemo(config: Config, io: RunIO): Promise<number> {
+  const { run } = await import('../run.js');
+  const dir = mkdtempSync(join(tmpdir(), 'auditop-demo-'));
+  const writer = new DemoWriter({ dir, incident: (start, stepMs, n) => incidentEvents(scriptIncident({ start, stepMs, run: n })) });
+  const cleanup = (): void => {
+    writer.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // a signal ends the process through run()'s handlers; 'exit' covers any other way out
+  process.once('exit', cleanup);
+  try {
+    writer.start();
+    return await run({ ...config, mode: 'follow', paths: [writer.path], fromStart: false }, io);
+  } finally {
+    cleanup();
+    process.off('exit', cleanup);
   }
 }
