@@ -169,6 +169,8 @@ const VOCAB_TO_HIT: Record<VocabField, HitField | undefined> = {
   sourceIP: 'sourceIP',
 };
 
+/** Longest field value kept in the vocabulary (user agents are ~40–80 characters). */
+const MAX_VOCAB_VALUE = 256;
 /** Above this many distinct values the vocabulary is rebuilt from the ring (drops evicted values). */
 const VOCAB_CAP = 60_000;
 /** Close values kept per word: enough for typos of a name family, few enough to scan rows quickly. */
@@ -248,7 +250,9 @@ export class Vocabulary {
   }
 
   private note(v: string, seq: number, mask: number): void {
-    if (v === '') return;
+    // a typo is looked for in names, not in long strings (a huge user agent would also make every
+    // lookup that ranks it slow): those are still found by substring, just not by typo
+    if (v === '' || v.length > MAX_VOCAB_VALUE) return;
     const at = this.index.get(v);
     if (at !== undefined) {
       this.seqs[at] = seq;
