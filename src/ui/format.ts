@@ -109,7 +109,7 @@ export function feedRow(r: RequestRow, width: number, t: Theme, selected: boolea
   const sev = r.alert;
   if (selected || sev) {
     // one tone for the whole row: nested SGR resets would cut an outer highlight short
-    const body = fit(` ${time} ${user} ${verb} ${obj} ${code} ${lat}`, width - 1);
+    const body = fit(`${time} ${user} ${verb} ${obj} ${code} ${lat}`, width - 1);
     const mark = sev ? t.g.alertMark : ' ';
     if (selected) return t.paint(mark + body, 'selected');
     return t.paint(mark, severityTone(sev)) + t.paint(body, severityTone(sev));

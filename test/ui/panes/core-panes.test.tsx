@@ -55,6 +55,9 @@ describe('Feed', () => {
     const lines = feedLines(feedProps({ rows, selSeq: 3, theme: colour }));
     expect(strip(lines[2]!)).toMatch(/…\s+open│$/);
     expect(strip(lines[3]!)).toMatch(/^│▌/);
+    // a highlighted row keeps every column: the latency is not cut
+    expect(strip(lines[3]!)).toMatch(/101\s+│$|101 {4,}\S*│$/);
+    expect(strip(lines[4]!)).toMatch(/1\.5s│$/);
     expect(lines[3]).toContain('\x1b[1;31m');
     expect(lines[4]).toContain('\x1b[7m');
   });
