@@ -2,7 +2,8 @@
  * `f` filter prompt: a one-line input (bordered, 3 rows at the bottom of the body) for a filter
  * expression in the `--filter` syntax (src/model/filter.ts). It is checked as you type: a mistake is
  * named in the bottom border and its column is marked in the input; Enter applies (an empty line
- * clears the filter), Esc closes and keeps the filter in force.
+ * clears the filter), Esc closes and keeps the filter in force. The line edits like a shell's
+ * (src/ui/line-edit.ts: ←/→, Home/End, Ctrl-A/E/U/K/W).
  *
  * Props (App.tsx's FilterOverlayProps):
  *   width, height  the prompt rectangle (3 rows)
@@ -14,19 +15,21 @@
 import { useInput, type Key } from 'ink';
 import { memo, useMemo, useRef, useState } from 'react';
 import { isFilterError, parseFilter } from '../../model/filter.js';
-import { displayWidth, fit, sanitize } from '../../model/sanitize.js';
+import { fit, sanitize } from '../../model/sanitize.js';
 import type { FilterOverlayProps } from '../App.js';
 import { blank, borderBottom, borderTop, framed } from '../format.js';
 import { keyName, resolveCommand } from '../keymap.js';
 import type { Theme } from '../theme.js';
+import { chunkHasEnter, editLine, lineAtEnd, renderLine, type Line } from '../line-edit.js';
 import { Lines } from './Lines.js';
-import { chunkHasEnter, editQuery } from './Search.js';
 
 export interface FilterViewProps {
   width: number;
   height: number;
   theme: Theme;
   text: string;
+  /** cursor position in the text (default: at the end) */
+  cursor?: number;
   current: string;
   /** error from the last Enter (from onApply), shown until the text changes */
   applyError: string;
@@ -46,21 +49,11 @@ export function filterLines(p: FilterViewProps): string[] {
   const err = checkFilter(p.text);
   const right = p.current ? `in force: ${sanitize(p.current)}` : 'no filter';
   const top = borderTop('Filter', width, t, true, fit(right, Math.max(0, Math.floor(inner / 2)), t.g.ellipsis).trimEnd());
-  // the input: "f> " + text + cursor, the error column marked, the end kept in view
+  // the input: "f> " + the line with its cursor; the column of a mistake is marked
   const prefix = ' f> ';
-  const room = Math.max(1, inner - prefix.length - 1);
-  const start = displayWidth(text) > room ? text.length - room : 0;
-  const shown = text.slice(start);
-  let input = t.paint(prefix, 'title');
-  if (err && t.color && err.position >= start && err.position < text.length) {
-    const at = err.position - start;
-    input += shown.slice(0, at) + t.paint(shown.slice(at, at + 1), 'sev-critical') + shown.slice(at + 1);
-  } else {
-    input += shown;
-  }
-  const cursor = t.color ? t.paint(' ', 'selected') : '_';
-  const used = prefix.length + displayWidth(shown) + 1;
-  input += cursor + ' '.repeat(Math.max(0, inner - used));
+  const line: Line = { text, cursor: text === p.text ? Math.min(p.cursor ?? text.length, text.length) : text.length };
+  const mark = err && text === p.text ? { at: err.position, tone: 'sev-critical' as const } : undefined;
+  const input = t.paint(prefix, 'title') + renderLine(line, Math.max(1, inner - prefix.length), t, mark);
   // cut the plain text first: cutting a painted string could split an SGR sequence
   const room2 = Math.max(0, inner - 4);
   let legend: string;
@@ -75,9 +68,9 @@ export function filterLines(p: FilterViewProps): string[] {
 }
 
 export const FilterPrompt = memo(function FilterPrompt(p: FilterOverlayProps) {
-  const [text, setText] = useState(p.current);
-  // keys can arrive faster than renders (typing, pasting): edits apply to the latest text
-  const textRef = useRef(p.current);
+  const [line, setLine] = useState<Line>(() => lineAtEnd(p.current));
+  // keys can arrive faster than renders (typing, pasting): edits apply to the latest line
+  const lineRef = useRef(line);
   const [applyError, setApplyError] = useState('');
 
   // Ink can deliver keys to an earlier render's handler: read the callbacks through a ref
@@ -92,21 +85,21 @@ export const FilterPrompt = memo(function FilterPrompt(p: FilterOverlayProps) {
       return;
     }
     if (cmd === 'apply') {
-      const err = cb.current.onApply(textRef.current.trim());
+      const err = cb.current.onApply(lineRef.current.text.trim());
       if (err === null) cb.current.onClose();
       else setApplyError(err);
       return;
     }
     if (cmd === 'quit') return; // App quits
-    const next = editQuery(textRef.current, k, input);
-    if (next !== undefined && next !== textRef.current) {
-      textRef.current = next;
-      setText(next);
-      setApplyError('');
+    const next = editLine(lineRef.current, k, input);
+    if (next !== undefined) {
+      if (next.text !== lineRef.current.text) setApplyError('');
+      lineRef.current = next;
+      setLine(next);
     }
     // "expression⏎" arriving in one chunk (fast typing over SSH, a pasted line): apply it
     if (chunkHasEnter(input)) {
-      const err = cb.current.onApply(textRef.current.trim());
+      const err = cb.current.onApply(lineRef.current.text.trim());
       if (err === null) cb.current.onClose();
       else setApplyError(err);
     }
@@ -114,8 +107,8 @@ export const FilterPrompt = memo(function FilterPrompt(p: FilterOverlayProps) {
   useInput(onInput);
 
   const lines = useMemo(
-    () => filterLines({ width: p.width, height: p.height, theme: p.theme, text, current: p.current, applyError }),
-    [p.width, p.height, p.theme, text, p.current, applyError],
+    () => filterLines({ width: p.width, height: p.height, theme: p.theme, text: line.text, cursor: line.cursor, current: p.current, applyError }),
+    [p.width, p.height, p.theme, line, p.current, applyError],
   );
   return <Lines lines={lines} width={p.width} height={p.height} />;
 });

@@ -15,6 +15,7 @@
  * the raw JSON (an image, a body) come last. The search runs in slices (src/state/search.ts) and
  * results reach React at most every RESULTS_THROTTLE_MS, so typing never waits for a frame.
  *
+ * The query line edits like a shell's (src/ui/line-edit.ts: ←/→, Home/End, Ctrl-A/E/U/K/W).
  * The query and selection survive closing the overlay (Esc from the inspector comes back here) and
  * the searcher's caches survive with them: both are kept per engine.
  */
@@ -27,7 +28,8 @@ import type { FilterContext } from '../../model/filter.js';
 import type { RequestRow } from '../../model/types.js';
 import type { SearchOverlayProps } from '../App.js';
 import { blank, borderBottom, borderTop, clock, codeTone, framed, grouped, verbTone } from '../format.js';
-import { isPrintable, keyName, resolveCommand } from '../keymap.js';
+import { keyName, resolveCommand } from '../keymap.js';
+import { editLine, lineAtEnd, renderLine, type Line } from '../line-edit.js';
 import type { Theme, Tone } from '../theme.js';
 import { Lines } from './Lines.js';
 
@@ -190,6 +192,8 @@ export interface SearchViewProps {
   height: number;
   theme: Theme;
   query: string;
+  /** cursor position in the query (default: at the end) */
+  cursor?: number;
   state: SearchState | null;
   sel: number;
   /** first result shown (scroll position) */
@@ -217,13 +221,9 @@ export function searchLines(p: SearchViewProps): string[] {
   const innerH = Math.max(0, height - 2);
   const out = [borderTop('Search', width, t, true, statusText(p.state, t.ascii))];
   const body: string[] = [];
-  const cursor = t.color ? t.paint(' ', 'selected') : '_';
   const q = sanitize(p.query);
-  // keep the end of a long query (where the user types) in view
-  const room = Math.max(1, inner - 4);
-  const shown = displayWidth(q) > room ? t.g.ellipsis + q.slice(-(room - 1)) : q;
-  const used = 3 + displayWidth(shown) + 1;
-  body.push(` ${t.paint('/', 'title')} ${shown}${cursor}${' '.repeat(Math.max(0, inner - used))}`);
+  const line: Line = { text: q, cursor: q === p.query ? Math.min(p.cursor ?? q.length, q.length) : q.length };
+  body.push(` ${t.paint('/', 'title')} ${renderLine(line, Math.max(1, inner - 3), t)}`);
   const err = p.state?.error;
   if (err) body.push(t.paint(fit(` ${t.g.ellipsis === '…' ? '⚠' : '!'} ${err.reason} (ignored for now)`, inner, t.g.ellipsis), 'warn'));
   else if (p.query.trim() === '') body.push(t.paint(fit(' user:alice ns:prod code:>=400, or any words; Enter opens, Esc closes', inner, t.g.ellipsis), 'dim'));
@@ -249,41 +249,12 @@ export function scrollFor(sel: number, top: number, page: number, count: number)
 // ---------------------------------------------------------------------------------------------
 // the component
 
-/** A chunk of several keys that contains Enter: the text before it is typed, then Enter is pressed. */
-export function chunkHasEnter(input: string): boolean {
-  return input.length > 1 && /[\r\n]/.test(input);
-}
-
-/** Line editing on the query: printable text appends, Backspace deletes, Ctrl-U clears, Ctrl-W drops a word. */
-export function editQuery(q: string, k: string, input: string): string | undefined {
-  if (k === 'backspace') return [...q].slice(0, -1).join('');
-  if (k === 'ctrl+u') return '';
-  if (k === 'ctrl+w') return q.replace(/\S+\s*$/, '');
-  if (k === 'space') return q + ' ';
-  if (isPrintable(k)) return q + input;
-  // Several keys can arrive as one chunk (a paste, fast typing over SSH, a held Backspace): apply
-  // them one by one; other control characters in a chunk are dropped, never inserted
-  // (an unknown escape sequence reaches us without its ESC, e.g. "[1;5C" for Ctrl-Right: not text)
-  if (input.length > 1 && !/^(\[[\d;?<>]*[ -/]*[@-~]|O[@-~])$/.test(input)) {
-    let out = q;
-    for (const ch of input) {
-      if (ch === '\x7f' || ch === '\b') out = [...out].slice(0, -1).join('');
-      else if (ch === '\x15') out = '';
-      else if (ch === '\x17') out = out.replace(/\S+\s*$/, '');
-      else if (ch === '\r' || ch === '\n') break; // Enter typed together with text: the caller applies (chunkEndsWithEnter)
-      else if (ch === '\t') out += ' ';
-      else if (ch >= ' ' && ch !== '\x7f' && !(ch >= '\x80' && ch <= '\x9f')) out += ch;
-    }
-    return out;
-  }
-  return undefined;
-}
-
 export const Search = memo(function Search(p: SearchOverlayProps) {
   const mem = memoryFor(p.engine);
-  const [query, setQuery] = useState(mem.query);
-  // keys can arrive faster than renders (typing, pasting): edits apply to the latest text, not the rendered one
-  const queryRef = useRef(mem.query);
+  const [line, setLine] = useState<Line>(() => lineAtEnd(mem.query));
+  const query = line.text;
+  // keys can arrive faster than renders (typing, pasting): edits apply to the latest line, not the rendered one
+  const lineRef = useRef(line);
   const [sel, setSel] = useState(mem.sel);
   const [top, setTop] = useState(0);
   const [state, setState] = useState<SearchState | null>(null);
@@ -390,15 +361,17 @@ export const Search = memo(function Search(p: SearchOverlayProps) {
       setTop(scrollFor(next, topNow, page, hits.length));
       return;
     }
-    const q = editQuery(queryRef.current, k, input);
-    if (q !== undefined && q !== queryRef.current) {
-      queryRef.current = q;
+    const next = editLine(lineRef.current, k, input);
+    if (next === undefined) return;
+    const changed = next.text !== lineRef.current.text;
+    lineRef.current = next;
+    setLine(next);
+    if (changed) {
       selId.current = null;
       refreshing.current = false;
       mem.sel = 0;
       setSel(0);
       setTop(0);
-      setQuery(q);
     }
     // "text⏎" in one chunk: the results for the new text are not there yet, so Enter is not taken as
     // "open" here; the user sees the new results and presses Enter again
@@ -406,8 +379,8 @@ export const Search = memo(function Search(p: SearchOverlayProps) {
   useInput(onInput);
 
   const lines = useMemo(
-    () => searchLines({ width: p.width, height: p.height, theme: p.theme, query, state, sel: selClamped, top: topNow }),
-    [p.width, p.height, p.theme, query, state, selClamped, topNow],
+    () => searchLines({ width: p.width, height: p.height, theme: p.theme, query, cursor: line.cursor, state, sel: selClamped, top: topNow }),
+    [p.width, p.height, p.theme, query, line.cursor, state, selClamped, topNow],
   );
   return <Lines lines={lines} width={p.width} height={p.height} />;
 });

@@ -9,7 +9,7 @@ vi.hoisted(() => {
 import { cleanup, render } from 'ink-testing-library';
 import { FilterPrompt, filterLines } from '../../../src/ui/panes/FilterPrompt.js';
 import { Inspector, copyPlan, inspectorLines, osc52, wrapJson } from '../../../src/ui/panes/Inspector.js';
-import { Search, editQuery, highlightCell, scrollFor, searchLines } from '../../../src/ui/panes/Search.js';
+import { Search, highlightCell, scrollFor, searchLines } from '../../../src/ui/panes/Search.js';
 import { inspectJson } from '../../../src/state/redact.js';
 import { keyBytes, keyFor, type CommandId, type Scope } from '../../../src/ui/keymap.js';
 import { makeTheme } from '../../../src/ui/theme.js';
@@ -95,12 +95,7 @@ describe('Search pane', () => {
     expect(highlightCell('alice', [[0, 5]], 8, plain)).toBe('alice   ');
   });
 
-  it('line editing and scrolling helpers', () => {
-    expect(editQuery('abc', 'backspace', '')).toBe('ab');
-    expect(editQuery('user:a ns:b', 'ctrl+w', '')).toBe('user:a ');
-    expect(editQuery('abc', 'ctrl+u', '')).toBe('');
-    expect(editQuery('ab', 'c', 'c')).toBe('abc');
-    expect(editQuery('ab', 'up', '')).toBeUndefined();
+  it('scrolling keeps the selection on the page', () => {
     expect(scrollFor(12, 0, 10, 50)).toBe(3);
     expect(scrollFor(2, 5, 10, 50)).toBe(2);
   });
@@ -218,16 +213,6 @@ describe('FilterPrompt pane', () => {
       for (const l of lines) expect(displayWidth(l)).toBe(60);
       expect(lines.join('')).not.toMatch(/\u001b\[2J|\u202E/);
     }
-  });
-});
-
-describe('editQuery with keys that arrive together', () => {
-  it('applies backspaces and text from one chunk, drops controls and unknown escape sequences', () => {
-    expect(editQuery('usr:bob', '', '\x7f\x7f\x7f\x7f\x7f\x7f\x7fuser:bob')).toBe('user:bob');
-    expect(editQuery('a', '', 'bc\x1bd\x07e')).toBe('abcde');
-    expect(editQuery('a', '', '[1;5C')).toBeUndefined();
-    expect(editQuery('a', '', 'OA')).toBeUndefined();
-    expect(editQuery('', '', '[Opaque]')).toBe('[Opaque]');
   });
 });
 
