@@ -24,7 +24,7 @@ import { inspectJson, viewText, type JsonLine, type JsonView, type Token, type T
 import type { InspectorOverlayProps } from '../App.js';
 import { blank, borderBottom, borderTop, clock, codeTone, framed, latency, objectLabel } from '../format.js';
 import { keyName, resolveCommand } from '../keymap.js';
-import type { Theme, Tone } from '../theme.js';
+import { severityLabel, severityTone, type Theme, type Tone } from '../theme.js';
 import { Lines } from './Lines.js';
 
 /**
@@ -174,9 +174,11 @@ function summary(row: RequestRow, width: number, t: Theme): string {
   const code = row.open ? 'open' : e.code ? String(e.code) : '-';
   const text = ` ${clock(e.ts)}  ${who}  ${sanitize(e.verb)} ${sanitize(objectLabel(row))}  `;
   const tail = `${code} ${row.open ? '' : latency(e.latencyMs)}`.trimEnd();
+  // a request that raised an alert says so first, in its severity's colour
+  const sev = row.alert ? `${severityLabel(row.alert)} ` : '';
   // the object is cut, never the code and latency: they are what the eye looks for
-  const head = fit(text, Math.max(0, width - displayWidth(tail) - 2), t.g.ellipsis);
-  return t.paint(head, 'bold') + ' ' + t.paint(tail, codeTone(e.code)) + ' ';
+  const head = fit(text, Math.max(0, width - displayWidth(tail) - displayWidth(sev) - 2), t.g.ellipsis);
+  return (row.alert ? t.paint(sev, severityTone(row.alert)) : '') + t.paint(head, 'bold') + ' ' + t.paint(tail, codeTone(e.code)) + ' ';
 }
 
 /** All lines of the overlay (pure). */

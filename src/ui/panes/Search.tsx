@@ -30,7 +30,7 @@ import type { SearchOverlayProps } from '../App.js';
 import { blank, borderBottom, borderTop, clock, codeTone, framed, grouped, verbTone } from '../format.js';
 import { keyName, resolveCommand } from '../keymap.js';
 import { editLine, lineAtEnd, renderLine, type Line } from '../line-edit.js';
-import type { Theme, Tone } from '../theme.js';
+import { severityTone, type Theme, type Tone } from '../theme.js';
 import { Lines } from './Lines.js';
 
 /**
@@ -163,7 +163,10 @@ export function searchRow(hit: SearchHit, width: number, t: Theme, selected: boo
   const c = columns(width);
   const ev = hit.row.ev;
   // without colour the selection bar is invisible: mark the selected row with '>'
-  const mark = selected && !t.color ? '>' : hit.kind === 'fuzzy' ? '~' : hit.kind === 'raw' ? '{' : ' ';
+  // the mark column: how it matched (~ typo, { in the JSON), else the feed's alert mark for a request
+  // that raised an alert
+  const sev = hit.row.alert;
+  const mark = selected && !t.color ? '>' : hit.kind === 'fuzzy' ? '~' : hit.kind === 'raw' ? '{' : sev ? t.g.alertMark : ' ';
   const time = clock(Number.isNaN(ev.receivedTs) ? ev.ts : ev.receivedTs);
   const obj = objectCell(hit, t);
   const code = hit.row.open ? '   -' : ev.code ? String(ev.code).padStart(4).slice(-4) : '   -';
@@ -173,7 +176,7 @@ export function searchRow(hit: SearchHit, width: number, t: Theme, selected: boo
     return t.paint(fit(plain, width), 'selected');
   }
   const row =
-    t.paint(mark, 'accent') +
+    t.paint(mark, hit.kind === 'field' && sev ? severityTone(sev) : 'accent') +
     t.paint(time, 'dim') +
     ' ' +
     highlightCell(fieldText(ev, 'user'), hit.highlights.user, c.user, t) +

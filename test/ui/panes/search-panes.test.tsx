@@ -9,7 +9,7 @@ vi.hoisted(() => {
 import { cleanup, render } from 'ink-testing-library';
 import { FilterPrompt, filterLines } from '../../../src/ui/panes/FilterPrompt.js';
 import { Inspector, copyPlan, inspectorLines, osc52, wrapJson } from '../../../src/ui/panes/Inspector.js';
-import { Search, highlightCell, scrollFor, searchLines } from '../../../src/ui/panes/Search.js';
+import { Search, highlightCell, scrollFor, searchLines, searchRow } from '../../../src/ui/panes/Search.js';
 import { inspectJson } from '../../../src/state/redact.js';
 import { keyBytes, keyFor, type CommandId, type Scope } from '../../../src/ui/keymap.js';
 import { makeTheme } from '../../../src/ui/theme.js';
@@ -259,5 +259,18 @@ describe('ASCII mode (--ascii, or a locale that is not UTF-8)', () => {
     const lines = inspectorLines({ width: 60, height: 12, theme: ascii, row: engine.rows.at(0), auditID: 'r1', view, wrapped: wrapJson(view.lines, 58), scroll: 0, reveal: false, notice: '' });
     expect(lines.join('\n')).toMatch(/^[\x20-\x7e\n]*$/);
     expect(filterLines({ width: 60, height: 3, theme: ascii, text: 'user:x', current: 'ns:a', applyError: '' }).join('\n')).toMatch(/^[\x20-\x7e\n]*$/);
+  });
+});
+
+describe('requests that raised an alert', () => {
+  it('carry the alert mark in search results and the severity in the inspector', () => {
+    const engine = new FakeEngine();
+    const row = engine.add({ user: 'mallory@example.com', subresource: 'exec' });
+    row.alert = 'high';
+    const hit = { row, kind: 'field' as const, highlights: {} };
+    expect(searchRow(hit, 80, plain, false).startsWith('▌')).toBe(true);
+    const view = inspectJson(row.ev.raw);
+    const lines = inspectorLines({ width: 80, height: 10, theme: plain, row, auditID: row.auditID, view, wrapped: wrapJson(view.lines, 78), scroll: 0, reveal: false, notice: '' });
+    expect(lines[1]).toMatch(/^│HIGH  \d\d:\d\d:\d\d  mallory@example\.com/);
   });
 });
