@@ -172,7 +172,8 @@ function summary(row: RequestRow, width: number, t: Theme): string {
   const e = row.ev;
   const who = sanitize(e.impersonatedUser ? `${e.user} as ${e.impersonatedUser}` : e.user);
   const code = row.open ? 'open' : e.code ? String(e.code) : '-';
-  const text = ` ${clock(e.ts)}  ${who}  ${sanitize(e.verb)} ${sanitize(objectLabel(row))}  `;
+  // the time the request was received, as the feed and the search list show it
+  const text = ` ${clock(Number.isNaN(e.receivedTs) ? e.ts : e.receivedTs)}  ${who}  ${sanitize(e.verb)} ${sanitize(objectLabel(row))}  `;
   const tail = `${code} ${row.open ? '' : latency(e.latencyMs)}`.trimEnd();
   // a request that raised an alert says so first, in its severity's colour
   const sev = row.alert ? `${severityLabel(row.alert)} ` : '';
