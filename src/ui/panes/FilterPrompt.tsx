@@ -21,6 +21,7 @@ import { blank, borderBottom, borderTop, framed } from '../format.js';
 import { keyName, resolveCommand } from '../keymap.js';
 import type { Theme } from '../theme.js';
 import { chunkHasEnter, editLine, lineAtEnd, renderLine, type Line } from '../line-edit.js';
+import { useEarlyKeys } from '../use-early-keys.js';
 import { Lines } from './Lines.js';
 
 export interface FilterViewProps {
@@ -105,6 +106,7 @@ export const FilterPrompt = memo(function FilterPrompt(p: FilterOverlayProps) {
     }
   };
   useInput(onInput);
+  useEarlyKeys();
 
   const lines = useMemo(
     () => filterLines({ width: p.width, height: p.height, theme: p.theme, text: line.text, cursor: line.cursor, current: p.current, applyError }),

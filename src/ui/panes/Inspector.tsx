@@ -25,6 +25,7 @@ import type { InspectorOverlayProps } from '../App.js';
 import { blank, borderBottom, borderTop, clock, codeTone, framed, latency, objectLabel } from '../format.js';
 import { keyName, resolveCommand } from '../keymap.js';
 import { severityLabel, severityTone, type Theme, type Tone } from '../theme.js';
+import { useEarlyKeys } from '../use-early-keys.js';
 import { Lines } from './Lines.js';
 
 /**
@@ -318,6 +319,7 @@ export const Inspector = memo(function Inspector(p: InspectorProps) {
     }
   };
   useInput(onInput);
+  useEarlyKeys();
 
   const lines = useMemo(
     () => inspectorLines({ width: p.width, height: p.height, theme: p.theme, row: p.row, auditID: p.auditID, view, wrapped, scroll: pos, reveal, notice }),

@@ -31,6 +31,7 @@ import { blank, borderBottom, borderTop, clock, codeTone, framed, grouped, verbT
 import { keyName, resolveCommand } from '../keymap.js';
 import { editLine, lineAtEnd, renderLine, type Line } from '../line-edit.js';
 import { severityTone, type Theme, type Tone } from '../theme.js';
+import { useEarlyKeys } from '../use-early-keys.js';
 import { Lines } from './Lines.js';
 
 /**
@@ -380,6 +381,7 @@ export const Search = memo(function Search(p: SearchOverlayProps) {
     // "open" here; the user sees the new results and presses Enter again
   };
   useInput(onInput);
+  useEarlyKeys();
 
   const lines = useMemo(
     () => searchLines({ width: p.width, height: p.height, theme: p.theme, query, cursor: line.cursor, state, sel: selClamped, top: topNow }),
