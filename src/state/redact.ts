@@ -16,7 +16,10 @@
  * Every key and string is shown as JSON text with unsafe characters as `\uXXXX` escapes (see
  * escapeUnsafe): the view is valid JSON, and nothing in it can drive the terminal. Pure: no ink/react.
  */
+import { redactInline, sizeNote } from '../model/credentials.js';
 import { escapeUnsafe } from '../model/sanitize.js';
+
+export { redactText } from '../model/credentials.js';
 
 export type TokenKind = 'key' | 'string' | 'number' | 'literal' | 'punct' | 'redacted' | 'revealed' | 'plain';
 
@@ -73,54 +76,8 @@ const SENSITIVE_FRAGMENT = /(passw(or)?d|secret|token|api[-_]?key|private[-_]?ke
 /** Annotation repeating a whole object, data included. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-/**
- * Credentials inside free text (a script in a ConfigMap, a kubeconfig, a URL, a message). Group 1,
- * when present, is kept (the scheme or the key), the rest is replaced.
- */
-const INLINE_SECRETS: RegExp[] = [
-  /\b((?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]{8,}=*/g,
-  // JWT (service-account tokens). Only at the start of a token run: an attempt at every "eyJ" inside
-  // one long run would rescan the rest of it each time (quadratic on a hostile line)
-  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-  // token: …, DB_PASSWORD=…, client-key-data: … (kubeconfig), ?token=… ; the key is matched from its
-  // start with a bounded prefix (no backtracking over long runs), keys naming a credential
-  // (secretName, tokenRef, credential-id) are not credentials, '<' spares what was already redacted
-  /(?<![\w.-])((?:[\w.-]{0,30}?)(?:password|passwd|token|secret|api[-_]?key|client-key-data)[\w.-]{0,20}(?<![nN]ame|[rR]ef|[iI][dD])"?\s*[:=]\s*"?)([^\s"',;}&<]{6,})/gi,
-];
-
 function normKey(k: string): string {
   return k.toLowerCase().replace(/[-_]/g, '');
-}
-
-function sizeNote(s: string): string {
-  const n = s.length;
-  return n >= 1024 ? `${(n / 1024).toFixed(1)} kB` : `${n} chars`;
-}
-
-/**
- * Free text with inline credentials (bearer tokens, JWTs, PEM keys, token=/password: values)
- * replaced: for text built from log content elsewhere, e.g. an alert message quoting an exec command.
- */
-export function redactText(s: string): string {
-  return redactInline(s) ?? s;
-}
-
-/** Replace inline credentials in a string; returns undefined when there were none. */
-function redactInline(s: string): string | undefined {
-  let out = s;
-  let hit = false;
-  for (const re of INLINE_SECRETS) {
-    re.lastIndex = 0;
-    if (!re.test(out)) continue;
-    hit = true;
-    re.lastIndex = 0;
-    out = out.replace(re, (m: string, keep?: unknown) => {
-      const head = typeof keep === 'string' ? keep : '';
-      return `${head}<redacted ${sizeNote(m.slice(head.length))}>`;
-    });
-  }
-  return hit ? out : undefined;
 }
 
 interface Ctx {
