@@ -91,7 +91,7 @@ export class DemoWriter {
       rotateLines: DEMO_ROTATE_LINES,
       maxBackups: 3,
       historyMs: 60_000,
-      incidentDelayMs: 6_000,
+      incidentDelayMs: 3_000,
       incidentStepMs: 5_000,
       incidentEveryMs: 180_000,
       now: Date.now,
