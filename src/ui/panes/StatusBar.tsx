@@ -82,11 +82,13 @@ export function statusLine(p: StatusBarProps): string {
   const sep = 2;
   const leftWidth = (xs: Segment[]): number => xs.reduce((a, x) => a + displayWidth(x.text), 0) + sep * Math.max(0, xs.length - 1);
   const fits = (xs: Segment[]): boolean => leftWidth(xs) + sep + clk.length + 1 <= width;
-  let kept = segs;
-  while (kept.length > 1 && !fits(kept)) {
-    const lowest = kept.reduce((m, x) => (x.keep < m.keep ? x : m));
-    kept = kept.filter((x) => x !== lowest);
+  // most important first, each taken if it still fits (a long notice that cannot fit does not push
+  // out the counters before being dropped itself), then back in reading order
+  const chosen = new Set<Segment>();
+  for (const x of [...segs].sort((a, b) => b.keep - a.keep)) {
+    if (chosen.size === 0 || fits(segs.filter((y) => chosen.has(y) || y === x))) chosen.add(x);
   }
+  const kept = segs.filter((x) => chosen.has(x));
   // the source takes whatever room is left, cut from the left: the end of a path says the most
   const room = width - (leftWidth(kept) + sep + clk.length + 1) - sep;
   const src = sanitize(p.source);

@@ -184,6 +184,14 @@ describe('StatusBar', () => {
     expect(sb({ snap: snap({ notices }), now: NOW + 60_000 })).not.toContain('rotated');
   });
 
+  it('keeps the counters when a long notice cannot fit anyway', () => {
+    const notices = [{ source: 'a', message: 'rotated; finishing the old file, then reading the new one from the start', at: NOW }];
+    const s = sb({ width: 80, snap: snap({ notices }) });
+    expect(s).toContain('buf 38%');
+    expect(s).toContain('malformed 2');
+    expect(displayWidth(s)).toBe(80);
+  });
+
   it('drops the least important parts to fit a narrow terminal, keeping mode and clock', () => {
     const s = sb({ width: 60 });
     expect(displayWidth(s)).toBeLessThanOrEqual(60);
