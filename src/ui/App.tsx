@@ -89,6 +89,8 @@ export interface AppProps {
   onQuit(): void;
   /** fixed wall clock for tests (the status clock otherwise ticks by itself) */
   now?: number;
+  /** the screen writer draws the clock (no frame per tick) */
+  externalClock?: boolean;
   initialState?: Partial<UiState>;
 }
 
@@ -378,7 +380,7 @@ export function App(p: AppProps) {
 
   return (
     <Box flexDirection="column" width={l.width} height={l.height}>
-      <StatusBar width={l.width} theme={t} snap={snap} source={p.source} mode={p.mode} filter={filterRef.current} {...(p.now !== undefined ? { now: p.now } : {})} />
+      <StatusBar width={l.width} theme={t} snap={snap} source={p.source} mode={p.mode} filter={filterRef.current} externalClock={p.externalClock === true} {...(p.now !== undefined ? { now: p.now } : {})} />
       <Box flexDirection="column" width={l.width} height={l.body.height}>
         {body}
         {prompt}

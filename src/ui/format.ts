@@ -10,6 +10,9 @@ import { displayWidth, fit, sanitize, truncate } from '../model/sanitize.js';
 import type { AlertGroup } from '../state/store.js';
 import { severityLabel, severityTone, type Theme, type Tone } from './theme.js';
 
+/** Columns of the HH:MM:SS status clock (one blank column follows it at the end of the bar). */
+export const CLOCK_COLS = 8;
+
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 /** HH:MM:SS in UTC (audit logs are written in UTC; mixing zones on one screen misleads). */

@@ -19,6 +19,7 @@ import { FilteredView } from '../state/filtered-view.js';
 import { Store } from '../state/store.js';
 import type { Overlays, ReplayControls } from './App.js';
 import { feedPageRows } from './layout.js';
+import { CLOCK_COLS, clock } from './format.js';
 import { ScreenWriter } from './screen-writer.js';
 import { makeTheme } from './theme.js';
 
@@ -159,6 +160,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
       mode: config.mode === 'replay' ? 'replay' : config.mode === 'demo' ? 'demo' : config.paths.includes('-') ? 'stdin' : 'follow',
       replay: opts.replay ?? null,
       onQuit: quit,
+      externalClock: true,
       overlays,
       onFilter,
       ...(initialFilter ? { initialFilter } : {}),
@@ -167,6 +169,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
 
   // Ink draws into the diffing writer, which updates only the lines that changed (see screen-writer.ts)
   const screen = new ScreenWriter(stdout);
+  screen.startClock(() => theme.paint(clock(Date.now()), 'dim'), CLOCK_COLS);
   // alternate screen before the first frame: the user's scrollback stays as it was
   rawWrite(ENTER_ALT_SCREEN + HIDE_CURSOR);
   let instance: import('ink').Instance | undefined;

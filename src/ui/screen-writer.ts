@@ -39,6 +39,7 @@ export class ScreenWriter extends EventEmitter {
     this.invalidate();
     this.emit('resize');
   };
+  private clock: { render: () => string; cols: number; shown: string; timer: ReturnType<typeof setTimeout> | null } | null = null;
   /** bytes written to the terminal (the bench reads this) */
   bytesWritten = 0;
   /** frames that changed something */
@@ -57,6 +58,40 @@ export class ScreenWriter extends EventEmitter {
 
   get rows(): number {
     return this.real.rows || 24;
+  }
+
+  /**
+   * Draw a clock at the right end of the first row, `cols` wide with one blank column after it,
+   * straight onto the terminal once a second: the status line leaves those columns blank, so the
+   * tick needs no frame from Ink (a whole frame a second was ~3% of a core while idle).
+   */
+  startClock(render: () => string, cols: number): void {
+    this.clock = { render, cols, shown: '', timer: null };
+    const arm = (): void => {
+      if (!this.clock) return;
+      // aligned to the second, so the clock does not drift against the wall clock
+      this.clock.timer = setTimeout(() => {
+        this.tickClock();
+        arm();
+      }, 1000 - (Date.now() % 1000) + 5);
+      this.clock.timer.unref?.();
+    };
+    arm();
+  }
+
+  private clockSeq(): string {
+    const c = this.clock;
+    if (!c || this.prev.length === 0 || this.columns < c.cols + 12) return '';
+    c.shown = c.render();
+    return `\x1b[1;${this.columns - c.cols}H${c.shown}\x1b[0m`;
+  }
+
+  private tickClock(): void {
+    const c = this.clock;
+    if (!c || this.prev.length === 0) return;
+    if (c.render() === c.shown) return;
+    const seq = this.clockSeq();
+    if (seq) this.send(seq);
   }
 
   /** Forget what is on screen, so the next frame is drawn whole (after a resize or a clear). */
@@ -103,7 +138,10 @@ export class ScreenWriter extends EventEmitter {
       // absolute position, the line, then erase whatever a longer previous line left to its right
       out += `\x1b[${i + 1};1H${next ?? ''}\x1b[K`;
     }
+    const statusRewritten = lines[0] !== undefined && (out.startsWith('\x1b[1;1H') || this.clearPending);
     this.prev = lines;
+    // rewriting the first row blanked the clock's columns: draw it again in the same write
+    if (statusRewritten) out += this.clockSeq();
     if (this.clearPending) {
       this.clearPending = false;
       out = `\x1b[0m\x1b[H\x1b[2J${out}`;
@@ -119,6 +157,8 @@ export class ScreenWriter extends EventEmitter {
   }
 
   dispose(): void {
+    if (this.clock?.timer) clearTimeout(this.clock.timer);
+    this.clock = null;
     this.real.off('resize', this.onResize);
   }
 }

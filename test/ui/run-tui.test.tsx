@@ -101,3 +101,17 @@ describe('runTui', () => {
     expect(stderr.out).toBe('auditop: disk on fire\n');
   });
 });
+
+describe('run-tui loading order', () => {
+  it('loads neither ink nor react (nor a JSX runtime) before it has set their environment', async () => {
+    const { readFileSync } = await import('node:fs');
+    const ts = (await import('typescript')).default;
+    // run-tui and everything it imports statically, compiled as the build compiles them
+    const files = ['ui/run-tui.tsx', 'ui/format.ts', 'ui/layout.ts', 'ui/screen-writer.ts', 'ui/theme.ts', 'state/store.ts', 'state/filtered-view.ts'];
+    for (const f of files) {
+      const text = readFileSync(new URL(`../../src/${f}`, import.meta.url), 'utf8');
+      const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.ESNext, jsx: ts.JsxEmit.ReactJSX, verbatimModuleSyntax: false }, fileName: f }).outputText;
+      expect(js, f).not.toMatch(/^import[^;]*from ["'](ink|react)(\/[^"']*)?["'];/m);
+    }
+  });
+});

@@ -73,3 +73,37 @@ describe('ScreenWriter', () => {
     expect(called).toBe(true);
   });
 });
+
+describe('ScreenWriter clock', () => {
+  it('draws the clock into the blank end of the first row after a frame, and on its own once a second', async () => {
+    const { vi } = await import('vitest');
+    vi.useFakeTimers();
+    try {
+      const tty = new FakeTty();
+      tty.columns = 40;
+      const w = new ScreenWriter(tty);
+      let t = 'AA:AA:AA';
+      w.startClock(() => t, 8);
+      w.write(`${'status'.padEnd(40)}\nbody\n`);
+      // the clock starts at column 40 - 8 = 32, leaving the last column blank
+      expect(tty.out.join('')).toContain('\x1b[1;32HAA:AA:AA');
+      tty.out = [];
+      vi.advanceTimersByTime(1100);
+      expect(tty.out).toEqual([]);
+      t = 'BB:BB:BB';
+      vi.advanceTimersByTime(1000);
+      expect(tty.out.join('')).toBe('\x1b[1;32HBB:BB:BB\x1b[0m');
+      // a frame that leaves the first row alone does not redraw the clock
+      tty.out = [];
+      w.write(erase(3) + `${'status'.padEnd(40)}\nbody 2\n`);
+      expect(tty.out.join('')).not.toContain('BB:BB:BB');
+      w.dispose();
+      tty.out = [];
+      t = 'CC:CC:CC';
+      vi.advanceTimersByTime(3000);
+      expect(tty.out).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { displayWidth, fit, sanitize, truncate } from '../../model/sanitize.js';
 import type { Snapshot } from '../../state/store.js';
-import { clock, compact, grouped, progressBar, sparkline } from '../format.js';
+import { CLOCK_COLS, clock, compact, grouped, progressBar, sparkline } from '../format.js';
 import type { Theme, Tone } from '../theme.js';
 import { Lines } from './Lines.js';
 
@@ -23,6 +23,11 @@ export interface StatusBarProps {
   filter: string;
   /** wall clock, ms */
   now: number;
+  /**
+   * The clock is drawn by the screen writer straight onto the terminal (src/ui/screen-writer.ts), so a
+   * ticking clock costs no frame: the line leaves its eight columns blank.
+   */
+  externalClock?: boolean;
 }
 
 interface Segment {
@@ -77,7 +82,7 @@ export function statusLine(p: StatusBarProps): string {
     // a notice is news, not a log line: cut long ones so the counters stay on the bar
     segs.push({ text: truncate(sanitize(n.message), NOTICE_MAX_COLS, t.g.ellipsis), tone: gap ? 'error' : 'warn', keep: 75 });
   }
-  const clk = clock(p.now);
+  const clk = p.externalClock ? ' '.repeat(CLOCK_COLS) : clock(p.now);
   // drop the least important segments until the line fits: segments, two spaces, clock, one space
   const sep = 2;
   const leftWidth = (xs: Segment[]): number => xs.reduce((a, x) => a + displayWidth(x.text), 0) + sep * Math.max(0, xs.length - 1);
@@ -116,8 +121,9 @@ function tail(s: string, width: number): string {
 
 export const StatusBar = memo(function StatusBar(p: Omit<StatusBarProps, 'now'> & { now?: number }) {
   const [tick, setTick] = useState(() => Date.now());
+  const fixed = p.now !== undefined;
   useEffect(() => {
-    if (p.now !== undefined) return;
+    if (fixed || p.externalClock) return;
     // one redraw a second for the clock, aligned to the second so it does not drift against the wall clock
     let h: ReturnType<typeof setTimeout>;
     const arm = (): void => {
@@ -128,8 +134,17 @@ export const StatusBar = memo(function StatusBar(p: Omit<StatusBarProps, 'now'> 
     };
     arm();
     return () => clearTimeout(h);
-  }, [p.now]);
-  const now = p.now ?? tick;
-  const line = useMemo(() => statusLine({ ...p, now }), [p.width, p.theme, p.snap, p.source, p.mode, p.filter, now]);
+  }, [fixed, p.externalClock]);
+  // with the clock drawn outside, redraw only when the newest notice is due to go
+  const newest = p.snap.notices.at(-1);
+  useEffect(() => {
+    if (fixed || !p.externalClock || !newest) return;
+    const due = newest.at + NOTICE_MS - Date.now();
+    if (due <= 0) return;
+    const h = setTimeout(() => setTick(Date.now()), due + 5);
+    return () => clearTimeout(h);
+  }, [fixed, p.externalClock, newest]);
+  const now = p.now ?? (p.externalClock ? Math.max(tick, Date.now()) : tick);
+  const line = useMemo(() => statusLine({ ...p, now }), [p.width, p.theme, p.snap, p.source, p.mode, p.filter, p.externalClock, now]);
   return <Lines lines={[line]} width={p.width} height={1} />;
 });
