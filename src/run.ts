@@ -13,11 +13,13 @@
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from './config.js';
+import { DEFAULT_LOG_PATHS, type Config } from './config.js';
 import type { Detector } from './detect/types.js';
 import { createDetector as createRuleDetector } from './detect/index.js';
 import { assertReadable, openFileSource, SourceError } from './ingest/file-source.js';
-import { consume, type ConsumeOptions } from './ingest/pipeline.js';
+import { openFollowInputs } from './ingest/follow/inputs.js';
+import { threadCpuSeconds } from './ingest/offload.js';
+import { consume, decodeStats, type ConsumeOptions } from './ingest/pipeline.js';
 import type { Source } from './ingest/source.js';
 import { Engine } from './model/engine.js';
 import type { AuditEvent } from './model/event.js';
@@ -47,8 +49,13 @@ export async function createSources(config: Config): Promise<Source[]> {
     await assertReadable(config.paths);
     return [openFileSource(config.paths, { maxLineBytes: config.maxLineBytes })];
   }
-  if (config.paths.includes('-')) throw new NotAvailableError('reading standard input is not available yet: save it to a file and use auditop replay FILE');
-  throw new NotAvailableError('following a live log is not available yet: use auditop replay FILE --no-tui');
+  // follow: FILE args (merged), `-` = stdin, none = the first default path that exists
+  return openFollowInputs(config.paths, {
+    defaultPaths: DEFAULT_LOG_PATHS,
+    maxLineBytes: config.maxLineBytes,
+    backfill: config.backfill,
+    fromStart: config.fromStart,
+  });
 }
 
 /** Pacing for replay; undefined = as fast as possible. */
@@ -208,7 +215,8 @@ function benchProbe(engine: Engine, io: RunIO): ((final?: boolean) => void) | un
     }
     if (final) {
       const u = process.resourceUsage();
-      io.stderr.write(`auditop-bench ${JSON.stringify({ final: true, events: engine.counts.events, maxRSS: u.maxRSS * 1024, userCPU: u.userCPUTime / 1e6, systemCPU: u.systemCPUTime / 1e6 })}\n`);
+      const decode = { decodeWorker: decodeStats.worker > 0, mainThreadCPU: threadCpuSeconds(), workerCPU: decodeStats.workerCpuSeconds, linesDecodedOnMain: decodeStats.linesDecodedHere };
+      io.stderr.write(`auditop-bench ${JSON.stringify({ final: true, events: engine.counts.events, maxRSS: u.maxRSS * 1024, userCPU: u.userCPUTime / 1e6, systemCPU: u.systemCPUTime / 1e6, ...decode })}\n`);
     }
   };
 }

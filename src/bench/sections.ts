@@ -3,10 +3,12 @@
  * here (keep each section's code in its own module under src/bench/). `npm run bench -- --only NAME`
  * runs one; every section prints a JSON object of named figures.
  */
+import { followSection } from './follow.js';
 import { rulesSection } from './rules.js';
+import { decodeModesSection, longLineSection, throughputSection } from './throughput.js';
+import { longLineSection, throughputSection } from './throughput.js';
 import { screenSection } from './screen.js';
 import { searchSection } from './search.js';
-import { longLineSection, throughputSection } from './throughput.js';
 
 export interface BenchContext {
   /** events in the main generated file (--events, default 1,000,000) */
@@ -27,4 +29,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, longLineSection, rulesSection, searchSection, screenSection];
+export const SECTIONS: BenchSection[] = [throughputSection, longLineSection, rulesSection, followSection, searchSection, screenSection];
