@@ -6,7 +6,6 @@
 import { followSection } from './follow.js';
 import { rulesSection } from './rules.js';
 import { decodeModesSection, longLineSection, throughputSection } from './throughput.js';
-import { longLineSection, throughputSection } from './throughput.js';
 import { screenSection } from './screen.js';
 import { searchSection } from './search.js';
 
@@ -29,4 +28,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, longLineSection, rulesSection, followSection, searchSection, screenSection];
+export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection, followSection, searchSection, screenSection];
