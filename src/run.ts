@@ -8,7 +8,7 @@
  *   createFilter    screen-search (--filter); --since/--until are applied here until replay seeks
  *   createDetector  detection (built-in rules, --rules)
  *   runTui          the screen (dynamic import, so headless runs never load ink/react)
- *   runDemo         the screen's demo (until then: replay demo-logs/ headless and report)
+ *   runDemo         the screen's demo: live on a terminal (src/demo/demo.ts); headless, a report of demo-logs/
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -94,6 +94,11 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
 
 /** `auditop demo`. Until the screen's live demo exists: replay the saved demo logs and report. */
 export async function runDemo(config: Config, io: RunIO): Promise<number> {
+  // On a terminal: the live demo (src/demo/demo.ts) followed on screen. Headless: a finite report.
+  if (config.tui) {
+    const demo = await import('./demo/demo.js');
+    return demo.runDemo(config, io);
+  }
   const paths = DEMO_LOGS.map((f) => join(demoLogsDir(), f));
   const engine = new Engine({ bufferEvents: config.bufferEvents, bufferBytes: config.bufferBytes, detector: createDetector({ ...config, rulesFile: undefined }) });
   await assertReadable(paths);
@@ -102,7 +107,7 @@ export async function runDemo(config: Config, io: RunIO): Promise<number> {
   return 0;
 }
 
-/** Saved logs the interim demo replays, in order. */
+/** Saved logs the headless demo reports on, in order. */
 const DEMO_LOGS = ['quiet-day.log'];
 
 /** demo-logs/ of the checkout this file runs from (dist/run.js → ../demo-logs). */

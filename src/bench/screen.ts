@@ -176,7 +176,7 @@ export async function benchScreenRender(o: ScreenBenchOptions = {}): Promise<Rec
   };
 }
 
-/** ms from spawning `auditop replay FILE` in a pseudo-terminal to a frame with every pane drawn. */
+/** ms from spawning `auditop FILE` (follow, with its backfill) in a pseudo-terminal to a frame with every pane drawn. */
 export async function benchFirstFrame(cli: string, file: string, runs = 5): Promise<Record<string, unknown>> {
   let pty: typeof import('node-pty');
   try {
@@ -187,7 +187,7 @@ export async function benchFirstFrame(cli: string, file: string, runs = 5): Prom
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const p = pty.spawn(process.execPath, [cli, 'replay', file, '--speed', 'max'], { cols: 120, rows: 40, env: { ...process.env, CI: undefined } as unknown as Record<string, string> });
+    const p = pty.spawn(process.execPath, [cli, file], { cols: 120, rows: 40, env: { ...process.env, CI: undefined } as unknown as Record<string, string> });
     const ms = await new Promise<number>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error('no full frame within 10 s')), 10_000);
