@@ -14,6 +14,7 @@ import { decodeLine } from '../ingest/decode.js';
 import { Engine } from '../model/engine.js';
 import { generateTraffic } from '../demo/traffic.js';
 import { Store } from '../state/store.js';
+import { CLOCK_COLS, clock } from '../ui/format.js';
 import { ScreenWriter } from '../ui/screen-writer.js';
 import { makeTheme } from '../ui/theme.js';
 import type { BenchContext, BenchSection } from './sections.js';
@@ -109,7 +110,9 @@ export async function benchScreenRender(o: ScreenBenchOptions = {}): Promise<Rec
   const screen = new ScreenWriter(tty);
   const stdin = new FakeStdin();
   const theme = makeTheme({ color: true, ascii: false });
-  const app = React.createElement(App, { store, engine, cols, rows, theme, source: 'bench', mode: 'follow', onQuit: () => undefined });
+  // as run-tui draws it: the writer keeps the status clock, so a tick is no frame
+  screen.startClock(() => theme.paint(clock(Date.now()), 'dim'), CLOCK_COLS);
+  const app = React.createElement(App, { store, engine, cols, rows, theme, source: 'bench', mode: 'follow', onQuit: () => undefined, externalClock: true });
   const inst = ink.render(app, { stdout: screen as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, patchConsole: false, exitOnCtrlC: false, maxFps: MAX_FPS });
 
   // event times follow the wall clock, as when following a live log
