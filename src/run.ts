@@ -20,6 +20,7 @@ import { assertReadable, openFileSource, SourceError } from './ingest/file-sourc
 import { openFollowInputs } from './ingest/follow/inputs.js';
 import { threadCpuSeconds } from './ingest/offload.js';
 import { consume, decodeStats, type ConsumeOptions } from './ingest/pipeline.js';
+import type { TuiOptions } from './ui/run-tui.js';
 import type { Source } from './ingest/source.js';
 import { Engine } from './model/engine.js';
 import type { AuditEvent } from './model/event.js';
@@ -89,7 +90,9 @@ export function createDetector(config: Config): Detector {
 /** The screen. Resolves with the exit code. */
 export async function runTui(engine: Engine, sources: Source[], config: Config, pace?: ConsumeOptions['pace']): Promise<number> {
   const ui = await import('./ui/run-tui.js');
-  return ui.runTui(engine, sources, config, pace ? { pace } : {});
+  // a replay source carries its pacer (src/ingest/replay/): the screen's space, +, - and ] drive it
+  const replay = sources.map((s) => (s as { pacer?: TuiOptions['replay'] }).pacer).find((p) => p != null);
+  return ui.runTui(engine, sources, config, { ...(pace ? { pace } : {}), ...(replay ? { replay } : {}) });
 }
 
 /** `auditop demo`. Until the screen's live demo exists: replay the saved demo logs and report. */
