@@ -52,8 +52,11 @@ export function statusLine(p: StatusBarProps): string {
   const r = s.replay;
   if (r) {
     const speed = Number.isFinite(r.speed) ? `${t.g.times}${r.speed >= 10 ? Math.round(r.speed) : Number(r.speed.toFixed(2))}` : 'max';
-    const state = r.done ? 'replay finished' : r.paused ? `replay PAUSED ${speed}` : `replay ${speed}`;
-    segs.push({ text: state, tone: r.paused ? 'paused' : r.done ? 'ok' : 'accent', keep: 95 });
+    // finished when everything read has also gone through the engine (the pacer's `done` comes when
+    // reading ends, while decoding may still be catching up)
+    const finished = s.ended;
+    const state = finished ? 'replay finished' : r.paused ? `replay PAUSED ${speed}` : `replay ${speed}`;
+    segs.push({ text: state, tone: r.paused && !finished ? 'paused' : finished ? 'ok' : 'accent', keep: 95 });
     segs.push({ text: clock(r.clock), tone: 'bold', keep: 90 });
     if (Number.isFinite(r.progress)) segs.push({ text: `${progressBar(r.progress, 10, t)} ${Math.floor(r.progress * 100)}%`, tone: null, keep: 60 });
   } else if (s.paused) {

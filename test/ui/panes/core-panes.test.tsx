@@ -173,6 +173,10 @@ describe('StatusBar', () => {
     expect(r).toMatch(/replay ×10 {2}09:03:00 {2}████░░░░░░ 42% {2}…?[a-z/]*audit\.log/);
     expect(sb({ mode: 'replay', snap: snap({ replay: { clock: NaN, speed: Infinity, paused: true, progress: NaN } }) })).toContain('replay PAUSED max');
     expect(sb({ mode: 'replay', snap: snap({ ended: true }) })).toContain('replay finished');
+    // the pacer is done reading, but the engine has not had everything yet: not finished
+    const reading = { clock: NOW, speed: Infinity, paused: false, progress: 1, done: true };
+    expect(sb({ mode: 'replay', snap: snap({ replay: reading }) })).toContain('replay max');
+    expect(sb({ mode: 'replay', snap: snap({ replay: reading, ended: true }) })).toContain('replay finished');
   });
 
   it('shows gaps, the filter and a recent notice, and forgets the notice after a while', () => {
