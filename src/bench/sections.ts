@@ -4,6 +4,7 @@
  * runs one; every section prints a JSON object of named figures.
  */
 import { followSection } from './follow.js';
+import { replaySection } from './replay.js';
 import { rulesSection } from './rules.js';
 import { decodeModesSection, longLineSection, throughputSection } from './throughput.js';
 import { screenSection } from './screen.js';
@@ -28,4 +29,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection, followSection, searchSection, screenSection];
+export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection, followSection, replaySection, searchSection, screenSection];
