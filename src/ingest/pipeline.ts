@@ -12,7 +12,7 @@ import { BatchDecoder } from './batch-codec.js';
 import { decodeLine, type DecodeSink } from './decode.js';
 import { fileSourcePlan, type FileSourcePlan } from './file-source.js';
 import { startDecodeWorker, workerError } from './offload.js';
-import type { Source, SourceItem } from './source.js';
+import type { OffloadObserver, Source, SourceItem } from './source.js';
 
 /**
  * Replays at least this big are decoded in a worker thread (offload.ts) on a machine with a second
@@ -62,7 +62,7 @@ class BatchSink implements DecodeSink {
 export async function consume(source: Source, engine: Engine, opts: ConsumeOptions = {}): Promise<void> {
   // The one place that decides where decoding runs.
   const plan = fileSourcePlan(source);
-  if (plan !== undefined && (await worthOffloading(plan)) && (await consumeOffloaded(plan, engine, opts))) {
+  if (plan !== undefined && (await worthOffloading(plan)) && (await consumeOffloaded(plan, engine, opts, source.offloadObserver))) {
     decodeStats.worker++;
     return;
   }
@@ -171,7 +171,7 @@ async function worthOffloading(plan: FileSourcePlan): Promise<boolean> {
  * the in-thread path. Resolves false, having consumed nothing, when the worker cannot start (the
  * caller then decodes in-thread); rejects with the source's error like the in-thread path.
  */
-async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: ConsumeOptions): Promise<boolean> {
+async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: ConsumeOptions, observer?: OffloadObserver): Promise<boolean> {
   const worker = startDecodeWorker(plan);
   if (worker === null) return false;
   plan.onClose(() => void worker.close());
@@ -214,6 +214,7 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
           for (const k of Object.keys(d)) d[k] = Math.round(d[k] as number);
           process.stderr.write(`auditop-offload worker ${JSON.stringify(d)}\n`);
         }
+        observer?.end();
         return true;
       }
       if (m.t === 'error') throw workerError(m);
@@ -251,6 +252,7 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
             dbg.lines++;
           }
         } else {
+          if (item.kind === 'progress') observer?.progress(item.bytesRead, item.bytesTotal);
           applyItem(engine, item);
         }
       }

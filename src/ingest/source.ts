@@ -30,4 +30,16 @@ export interface Source {
   items(): AsyncIterable<SourceItem>;
   /** idempotent; releases watchers and file handles and makes items() finish */
   close(): Promise<void>;
+  /**
+   * When the pipeline reads this source's files through its decode worker, items() is never called:
+   * these hear what it would have said (the replay's pacer keeps the status bar's progress and
+   * "replay finished" from them). Optional; other sources have none.
+   */
+  readonly offloadObserver?: OffloadObserver;
+}
+
+export interface OffloadObserver {
+  progress(bytesRead: number, bytesTotal: number): void;
+  /** the worker has delivered the whole input (not called when closed early) */
+  end(): void;
 }

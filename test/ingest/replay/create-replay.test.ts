@@ -47,7 +47,12 @@ describe('createReplay', () => {
     // merging, a window or a screen need the replay source itself
     expect(fileSourcePlan((await createReplay({ ...cfg, paths: [dir, other] }, { unpaced: true })).source)).toBeUndefined();
     expect(fileSourcePlan((await createReplay({ ...cfg, paths: [dir], until: { kind: 'log', from: 'start', offsetMs: 0 } }, { unpaced: true })).source)).toBeUndefined();
-    expect(fileSourcePlan((await createReplay({ ...cfg, paths: [dir] })).source)).toBeUndefined();
+    // on the screen too (the decode worker may take it), keeping the pace hook for space, + and -
+    const screen = await createReplay({ ...cfg, paths: [dir] });
+    expect(fileSourcePlan(screen.source)).toBeDefined();
+    expect(screen.pace).toBeDefined();
+    // at a finite speed the replay source itself
+    expect(fileSourcePlan((await createReplay({ ...cfg, speed: 2, paths: [dir] })).source)).toBeUndefined();
   });
 
   it('shows progress of what has been played, from 0% at the start to 100% at the end', async () => {
