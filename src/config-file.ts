@@ -15,7 +15,7 @@ import type { Node as YamlNode } from 'yaml';
 export interface FileSettings {
   /** --rules: absolute path (a relative path in the file is relative to the file's directory). */
   rules?: string;
-  /** Namespaces where deletes raise alerts, added to the built-in list. */
+  /** Namespaces (or `*` patterns) where deletes raise alerts, added to the built-in list. */
   protectedNamespaces?: string[];
   /** Source CIDRs mutating requests are expected from; others raise alerts. */
   allowedCidrs?: string[];
@@ -135,8 +135,11 @@ export function parseConfigFile(text: string, file: string, home: string = homed
       }
       case 'protectedNamespaces':
         settings.protectedNamespaces = expectStringList(value, 'protectedNamespaces', at, (s, node) => {
-          // DNS-1123 label: what Kubernetes accepts as a namespace name.
-          if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s)) throw at(node, `"${s}" is not a valid namespace name`);
+          // A DNS-1123 label (what Kubernetes accepts as a namespace name), where `*` may stand for any
+          // run of characters, like the detector's other lists ("prod-*").
+          if (!/^[a-z0-9*]([-a-z0-9*]{0,61}[a-z0-9*])?$/.test(s)) {
+            throw at(node, `"${s}" is not a namespace name or pattern (lowercase letters, digits, '-', '*')`);
+          }
         });
         break;
       case 'allowedCidrs':

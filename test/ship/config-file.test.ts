@@ -45,7 +45,7 @@ describe('loading', () => {
       [
         '# kept between runs',
         'rules: rules.yaml',
-        'protectedNamespaces: [prod, payments]',
+        'protectedNamespaces: [prod, payments, team-*]',
         'allowedCidrs:',
         '  - 10.0.0.0/8',
         '  - 192.0.2.7',
@@ -61,7 +61,7 @@ describe('loading', () => {
     expect(loaded?.settings).toEqual({
       // relative to the config file, not to wherever auditop was started
       rules: join(dir, 'auditop', 'rules.yaml'),
-      protectedNamespaces: ['prod', 'payments'],
+      protectedNamespaces: ['prod', 'payments', 'team-*'],
       allowedCidrs: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'],
       color: false,
       ascii: true,
@@ -128,7 +128,7 @@ describe('a broken file is reported with file, line and reason', () => {
     expect([err.line, err.column]).toEqual([3, 5]);
     expect(err.reason).toMatch(/"10\.0\.0\.0\/33" is not an IP address or CIDR/);
     expect(errorOf(() => parseConfigFile('protectedNamespaces: [prod, Bad_NS]\n', file)).reason).toMatch(
-      /"Bad_NS" is not a valid namespace name/,
+      /"Bad_NS" is not a namespace name or pattern/,
     );
   });
 
