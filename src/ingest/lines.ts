@@ -17,6 +17,7 @@ export interface SplitResult {
 }
 
 const NL = 0x0a;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const CR = 0x0d;
 
 export class LineSplitter {
@@ -25,6 +26,8 @@ export class LineSplitter {
   /** > 0 while skipping the rest of an over-long line: how many bytes of it were seen so far */
   private skipping = 0;
   private atStart = true;
+  /** the first 1–2 bytes of the stream while they could still be the start of a BOM */
+  private bomHead: Buffer | null = null;
 
   constructor(readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES) {}
 
@@ -37,6 +40,16 @@ export class LineSplitter {
     const out: SplitResult = { lines: [], longLines: [] };
     let start = 0;
     if (this.atStart && chunk.length > 0) {
+      if (this.bomHead !== null) {
+        chunk = Buffer.concat([this.bomHead, chunk]);
+        this.bomHead = null;
+      }
+      // A stream can deliver its first bytes one at a time (a pipe, a slow gzip member): wait for
+      // three before deciding whether they are a BOM, or it would end up as junk in the first line.
+      if (chunk.length < 3 && BOM.subarray(0, chunk.length).equals(chunk)) {
+        this.bomHead = Buffer.from(chunk);
+        return out;
+      }
       this.atStart = false;
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
     }
@@ -64,6 +77,11 @@ export class LineSplitter {
   /** End of stream: a last line without a newline is still a line. */
   end(): SplitResult {
     const out: SplitResult = { lines: [], longLines: [] };
+    if (this.bomHead !== null) {
+      // The stream was only those one or two bytes: they are its (junk) last line.
+      this.hold(this.bomHead, 0, this.bomHead.length);
+      this.bomHead = null;
+    }
     if (this.skipping > 0) {
       out.longLines.push(this.skipping);
       this.skipping = 0;
@@ -80,6 +98,7 @@ export class LineSplitter {
     this.partBytes = 0;
     this.skipping = 0;
     this.atStart = true;
+    this.bomHead = null;
   }
 
   private hold(chunk: Buffer, from: number, to: number): void {

@@ -1,0 +1,203 @@
+/**
+ * Ingest throughput against the JSON.parse bound, and memory (issue 2 targets):
+ *  - bound: read + split + JSON.parse over the file, in this process;
+ *  - pipeline: `node dist/cli.js replay FILE --no-tui --print summary --speed max` in a child;
+ *  - their ratio (target ≥ 0.75), peak RSS (target ≤ 400 MB with default buffers), RSS after 30%
+ *    and after 100% of the events (the ring is full by then: flat within 10%);
+ *  - a file with a 40 MB line: exit 0, the line skipped, memory bounded by the line limit.
+ */
+import { spawn } from 'node:child_process';
+import { open, stat } from 'node:fs/promises';
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from '../ingest/lines.js';
+import { longLineFile, trafficFile } from './data.js';
+import type { BenchContext, BenchSection } from './sections.js';
+
+const MB = 1024 * 1024;
+const round = (x: number, d = 0): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The bound any Node ingest is measured against: read 1 MiB chunks, split lines, JSON.parse each. */
+export async function parseBound(path: string): Promise<{ events: number; seconds: number; cpuSeconds: number; bytes: number }> {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const fh = await open(path, 'r');
+  const buf = Buffer.allocUnsafe(MB);
+  const splitter = new LineSplitter(DEFAULT_MAX_LINE_BYTES);
+  let events = 0;
+  let bytes = 0;
+  let sink = 0;
+  const parse = (lines: string[]): void => {
+    for (const l of lines) {
+      try {
+        const o = JSON.parse(l) as { auditID?: string };
+        events++;
+        if (o.auditID) sink += o.auditID.length;
+      } catch {
+        // a malformed line costs a failed parse, nothing more
+      }
+    }
+  };
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, MB, null);
+      if (bytesRead === 0) break;
+      bytes += bytesRead;
+      parse(splitter.push(buf.subarray(0, bytesRead)).lines);
+    }
+    parse(splitter.end().lines);
+  } finally {
+    await fh.close();
+  }
+  if (sink < 0) throw new Error('unreachable'); // keeps the parse results observable
+  const cpu = process.cpuUsage(cpu0);
+  return { events, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, bytes };
+}
+
+export interface CliRun {
+  code: number | null;
+  seconds: number;
+  summary: Record<string, unknown> | undefined;
+  /** memory each time the event count passed a multiple of 100,000 */
+  memAt: Map<number, { rss: number; heapUsed: number; gc: boolean }>;
+  maxRSS: number;
+  cpuSeconds: number;
+  stderr: string;
+}
+
+/**
+ * Run the CLI on a file with the bench probe on; `extra` are more CLI arguments. `gcAt` (event
+ * counts) runs node with --expose-gc and forces a full GC before those samples.
+ */
+export function runReplay(cli: string, path: string, extra: string[] = [], gcAt: number[] = []): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const nodeArgs = gcAt.length > 0 ? ['--expose-gc'] : [];
+    const child = spawn(process.execPath, [...nodeArgs, cli, 'replay', path, '--no-tui', '--print', 'summary', '--speed', 'max', ...extra], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AUDITOP_BENCH_PROBE: '1', AUDITOP_BENCH_GC_AT: gcAt.join(',') },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      const memAt = new Map<number, { rss: number; heapUsed: number; gc: boolean }>();
+      let maxRSS = 0;
+      let cpuSeconds = 0;
+      const rest: string[] = [];
+      for (const line of err.split('\n')) {
+        if (!line.startsWith('auditop-bench ')) {
+          if (line.trim()) rest.push(line);
+          continue;
+        }
+        const o = JSON.parse(line.slice('auditop-bench '.length)) as {
+          events: number;
+          rss?: number;
+          heapUsed?: number;
+          gc?: boolean;
+          final?: boolean;
+          maxRSS?: number;
+          userCPU?: number;
+          systemCPU?: number;
+        };
+        if (o.final) {
+          maxRSS = o.maxRSS ?? 0;
+          cpuSeconds = (o.userCPU ?? 0) + (o.systemCPU ?? 0);
+        } else if (o.rss !== undefined) memAt.set(o.events, { rss: o.rss, heapUsed: o.heapUsed ?? 0, gc: o.gc === true });
+      }
+      let summary: Record<string, unknown> | undefined;
+      try {
+        summary = JSON.parse(out) as Record<string, unknown>;
+      } catch {
+        summary = undefined;
+      }
+      resolve({ code, seconds, summary, memAt, maxRSS, cpuSeconds, stderr: rest.join('\n') });
+    });
+  });
+}
+
+/** the probe mark at or below `events` (probes come every 100,000 events) */
+function markAt(events: number): number {
+  return Math.max(100_000, Math.floor(events / 100_000) * 100_000);
+}
+
+export const throughputSection: BenchSection = {
+  name: 'throughput',
+  description: 'events/s of the full replay pipeline vs the read+split+JSON.parse bound; peak and steady memory',
+  async run(ctx: BenchContext) {
+    const file = await ctx.trafficFile();
+    const size = (await stat(file)).size;
+    ctx.log('throughput: JSON.parse bound…');
+    const bound = await parseBound(file);
+    ctx.log(`throughput: bound ${round(bound.events / bound.seconds)} events/s; full pipeline…`);
+    const run = await runReplay(ctx.cli, file);
+    if (run.code !== 0) throw new Error(`replay exited ${run.code}: ${run.stderr}`);
+    const events = Number(run.summary?.events ?? 0);
+    if (events !== bound.events) throw new Error(`pipeline counted ${events} events, the bound ${bound.events}`);
+    // A second run for memory: full GCs forced before two samples show live memory, not GC timing.
+    const early = markAt(events * 0.3);
+    const late = markAt(events);
+    ctx.log(`throughput: memory run (full GC at ${early} and ${late} events)…`);
+    const mem = await runReplay(ctx.cli, file, [], [early, late]);
+    const e = mem.memAt.get(early);
+    const l = mem.memAt.get(late);
+    const boundRate = bound.events / bound.seconds;
+    const pipeRate = events / run.seconds;
+    return {
+      file,
+      events,
+      fileMB: round(size / MB),
+      avgLineBytes: round(size / events),
+      bound: { eventsPerSec: round(boundRate), MBperSec: round(size / MB / bound.seconds, 1), seconds: round(bound.seconds, 2), cpuSeconds: round(bound.cpuSeconds, 2) },
+      pipeline: {
+        command: `node dist/cli.js replay ${file} --no-tui --print summary --speed max`,
+        eventsPerSec: round(pipeRate),
+        MBperSec: round(size / MB / run.seconds, 1),
+        seconds: round(run.seconds, 2),
+        cpuSeconds: round(run.cpuSeconds, 2),
+        requests: run.summary?.requests,
+      },
+      ratio: round(pipeRate / boundRate, 3),
+      // on a shared machine wall time depends on the neighbours; CPU time is the steadier comparison
+      cpuRatio: round(bound.cpuSeconds / run.cpuSeconds, 3),
+      ratioTarget: 0.75,
+      peakRssMB: round(run.maxRSS / MB),
+      peakRssTargetMB: 400,
+      memory: {
+        [`rssAfter${early}MB`]: e ? round(e.rss / MB) : null,
+        [`rssAfter${late}MB`]: l ? round(l.rss / MB) : null,
+        [`heapAfter${early}MB`]: e ? round(e.heapUsed / MB) : null,
+        [`heapAfter${late}MB`]: l ? round(l.heapUsed / MB) : null,
+        rssGrowth: e && l ? round(l.rss / e.rss - 1, 3) : null,
+        heapGrowth: e && l ? round(l.heapUsed / e.heapUsed - 1, 3) : null,
+        growthTarget: 0.1,
+        forcedGC: Boolean(e?.gc && l?.gc),
+      },
+    };
+  },
+};
+
+export const longLineSection: BenchSection = {
+  name: 'long-line',
+  description: 'a 40 MB line among 200k events: skipped, counted, memory bounded by the 16 MiB line limit',
+  async run(ctx: BenchContext) {
+    const count = 200_000;
+    const withLong = await longLineFile(count, 40 * 1000 * 1000, ctx.log);
+    const baseline = await trafficFile(count, ctx.log);
+    ctx.log('long-line: replaying with and without the 40 MB line…');
+    const a = await runReplay(ctx.cli, withLong);
+    const b = await runReplay(ctx.cli, baseline);
+    if (a.code !== 0) throw new Error(`replay with the long line exited ${a.code}: ${a.stderr}`);
+    return {
+      file: withLong,
+      exitCode: a.code,
+      events: a.summary?.events,
+      skippedLong: a.summary?.skippedLong,
+      peakRssMB: round(a.maxRSS / MB),
+      baselinePeakRssMB: round(b.maxRSS / MB),
+      extraMB: round((a.maxRSS - b.maxRSS) / MB),
+      lineLimitMB: DEFAULT_MAX_LINE_BYTES / MB,
+    };
+  },
+};

@@ -1,0 +1,414 @@
+/**
+ * The engine: turns decoded audit events into requests, a bounded buffer, counts, rankings and alerts.
+ * Both views (the screen and the `--no-tui` printers) read it; it never imports UI code.
+ *
+ * Memory is bounded whatever the input (each bound is tested in test/model/engine.test.ts):
+ *  - rows: a ring bounded by count (--buffer) and by raw JSON bytes (--buffer-bytes);
+ *  - the auditID index only covers rows still in the ring (an evicted row leaves the index), so a
+ *    flood of RequestReceived without completions cannot grow it past the ring;
+ *  - requests evicted while still open (a watch outlives the ring) are remembered by auditID alone in
+ *    a FIFO map capped at MAX_OPEN_EVICTED, so their completion is not counted as a new request;
+ *  - top-N maps: lossy counting with a key cap per dimension (see topn.ts), keys cut to 256 chars;
+ *  - the rate series is a fixed hour of per-second slots; malformed lines: the last 20; alerts: a ring.
+ */
+import type { Alert, Detector, GapInfo, RequestContext, Severity } from '../detect/types.js';
+import { SEVERITIES } from '../detect/types.js';
+import type { AuditEvent } from './event.js';
+import { isFinalStage } from './event.js';
+import { RateSeries } from './rate.js';
+import { Ring } from './ring.js';
+import { Interner } from './intern.js';
+import { KeyCounter, boundKey } from './topn.js';
+import type { Counts, Dimension, MalformedLine, RequestRow, Summary, TopEntry, Window } from './types.js';
+import { DIMENSIONS } from './types.js';
+
+/** Alerts kept for the screen (each is ~0.5 KB): 10,000 is hours of a noisy cluster. */
+export const DEFAULT_ALERT_CAPACITY = 10_000;
+/** Malformed lines kept for display: enough to see a pattern, never a memory concern. */
+export const MALFORMED_KEPT = 20;
+/** Open requests remembered after their row left the ring (~120 B each, so ≤ ~12 MB). */
+export const MAX_OPEN_EVICTED = 100_000;
+/**
+ * Top-N: counts are exact up to 2 × this many distinct keys per dimension (see topn.ts); each key
+ * costs ~400 B, so a dimension flooded with distinct keys holds at most ~3 MB.
+ */
+export const KEYS_PER_DIMENSION = 4096;
+/** Distinct alert rule ids counted for the summary (rules are a finite set; this is a safety net). */
+const MAX_ALERT_RULES = 1000;
+
+
+export interface EngineOptions {
+  bufferEvents: number;
+  bufferBytes: number;
+  detector: Detector;
+  filter?: (ev: AuditEvent) => boolean;
+  /** capacity of the alerts ring (default DEFAULT_ALERT_CAPACITY) */
+  alertCapacity?: number;
+}
+
+export interface EngineListener {
+  /** every event line, in input order, after merging and detection (row.alert is already set) */
+  onEvent?(ev: AuditEvent, row: RequestRow): void;
+  /** every alert occurrence */
+  onAlert?(a: Alert): void;
+  onNotice?(source: string, message: string): void;
+}
+
+export interface Progress {
+  source: string;
+  bytesRead: number;
+  bytesTotal: number;
+}
+
+/** Sizes of every bounded structure, for tests and the bench. */
+export interface EngineStats {
+  rows: number;
+  rowBytes: number;
+  index: number;
+  openEvicted: number;
+  alerts: number;
+  /** distinct keys held per dimension and window */
+  keys: Record<Dimension, Record<Window, number>>;
+}
+
+interface Row extends RequestRow {
+  /** the request's status code has been counted in the `codes` dimension */
+  codeCounted: boolean;
+}
+
+const STAGE_RANK: Record<string, number> = { RequestReceived: 1, ResponseStarted: 2, ResponseComplete: 3, Panic: 4 };
+
+function severityRank(s: Severity | ''): number {
+  return s === '' ? SEVERITIES.length : SEVERITIES.indexOf(s);
+}
+
+/** The key an event contributes to a dimension ('' = none: not counted). */
+export function dimensionKey(dim: Dimension, ev: AuditEvent): string {
+  switch (dim) {
+    case 'users':
+      return ev.user;
+    case 'verbs':
+      return ev.verb;
+    case 'resources':
+      return ev.subresource ? `${ev.resource}/${ev.subresource}` : ev.resource;
+    case 'namespaces':
+      return ev.namespace;
+    case 'sourceIPs':
+      return ev.sourceIP;
+    case 'userAgents':
+      return ev.userAgent;
+    case 'codes':
+      return ev.code > 0 ? String(ev.code) : '';
+  }
+}
+
+/** Dimensions counted when a request is first seen (codes wait until the code is known). */
+const FIRST_STAGE_DIMS = DIMENSIONS.filter((d) => d !== 'codes');
+
+/** The four possible contexts, shared: a detector only reads them (saves an object per event). */
+const CONTEXTS: readonly RequestContext[] = [
+  Object.freeze({ firstStage: false, finalStage: false }),
+  Object.freeze({ firstStage: false, finalStage: true }),
+  Object.freeze({ firstStage: true, finalStage: false }),
+  Object.freeze({ firstStage: true, finalStage: true }),
+];
+
+/**
+ * Most requests only ever have one stage: their `stages` list is a shared frozen array per stage
+ * name, replaced by a fresh array when a second stage arrives (one allocation fewer per row).
+ */
+const SINGLE_STAGE = new Map<string, string[]>();
+function singleStage(stage: string): string[] {
+  let a = SINGLE_STAGE.get(stage);
+  if (a === undefined) {
+    a = Object.freeze([stage]) as unknown as string[];
+    if (SINGLE_STAGE.size < 16) SINGLE_STAGE.set(stage, a);
+  }
+  return a;
+}
+
+export class Engine {
+  readonly counts: Counts = { events: 0, requests: 0, malformed: 0, skippedLong: 0, gaps: 0 };
+  /** bumps on every change; the UI store batches renders on it */
+  version = 0;
+  readonly rows: Ring<RequestRow>;
+  readonly alerts: Ring<Alert>;
+  /** keep only matching events (--filter, the screen's `f`); may be replaced at any time */
+  filter: ((ev: AuditEvent) => boolean) | undefined;
+  /** events dropped by the filter */
+  filteredOut = 0;
+  /** latest replay progress reported by a source */
+  progressInfo: Progress | null = null;
+  /** the most recent notice ("waiting for …", "rotated", …) */
+  lastNotice: { source: string; message: string } | null = null;
+
+  private readonly detector: Detector;
+  private readonly index = new Map<string, Row>();
+  /** auditID → code already counted, for open requests whose row left the ring */
+  private readonly openEvicted = new Map<string, boolean>();
+  private readonly dims = {} as Record<Dimension, KeyCounter>;
+  private readonly rateSeries = new RateSeries();
+  private readonly malformedKept = new Ring<MalformedLine>(MALFORMED_KEPT);
+  private readonly alertCounts = new Map<string, number>();
+  /** copy-on-write: subscribe/unsubscribe replace the array, so iterating it needs no snapshot */
+  private listeners: EngineListener[] = [];
+  private firstTs = Infinity;
+  private firstTime: string | null = null;
+  private lastTs = -Infinity;
+  private lastTime: string | null = null;
+  private detectorFailed = false;
+  private readonly interner = new Interner();
+
+  constructor(opts: EngineOptions) {
+    this.detector = opts.detector;
+    this.filter = opts.filter;
+    this.rows = new Ring<RequestRow>(opts.bufferEvents, {
+      maxWeight: opts.bufferBytes,
+      weigh: (r) => r.bytes,
+      onEvict: (r) => this.evicted(r as Row),
+    });
+    this.alerts = new Ring<Alert>(opts.alertCapacity ?? DEFAULT_ALERT_CAPACITY);
+    for (const d of DIMENSIONS) this.dims[d] = new KeyCounter(KEYS_PER_DIMENSION);
+  }
+
+  subscribe(l: EngineListener): () => void {
+    this.listeners = [...this.listeners, l];
+    return () => {
+      this.listeners = this.listeners.filter((x) => x !== l);
+    };
+  }
+
+  /** Ingest one decoded event: merge by auditID, buffer, count, detect, notify. */
+  event(ev: AuditEvent): void {
+    if (this.filter && !this.filter(ev)) {
+      this.filteredOut++;
+      return;
+    }
+    this.counts.events++;
+    this.version++;
+    this.interner.event(ev);
+    const ts = this.eventTime(ev);
+    this.rateSeries.add(ts);
+
+    const id = ev.auditID;
+    let row = id === '' ? undefined : this.index.get(id);
+    let firstStage = false;
+    if (row) {
+      this.merge(row, ev);
+    } else {
+      let codeCounted = false;
+      const remembered = id === '' ? undefined : this.openEvicted.get(id);
+      if (remembered !== undefined) {
+        // a later stage of a request whose row already left the ring: show it again, count it once
+        this.openEvicted.delete(id);
+        codeCounted = remembered;
+      } else {
+        firstStage = true;
+        this.counts.requests++;
+        for (const d of FIRST_STAGE_DIMS) {
+          const k = dimensionKey(d, ev);
+          if (k !== '') this.dims[d].add(boundKey(k), ts);
+        }
+      }
+      row = {
+        seq: this.rows.lastSeq + 1,
+        rev: 0,
+        auditID: id,
+        ev,
+        stages: singleStage(ev.stage),
+        open: !isFinalStage(ev.stage),
+        alert: '',
+        bytes: ev.raw.length,
+        codeCounted,
+      };
+      this.rows.push(row);
+      if (id !== '') this.index.set(id, row);
+    }
+    if (!row.codeCounted && ev.code > 0) {
+      row.codeCounted = true;
+      this.dims.codes.add(String(ev.code), ts);
+    }
+
+    const ctx = CONTEXTS[(firstStage ? 2 : 0) + (isFinalStage(ev.stage) ? 1 : 0)] as RequestContext;
+    const raised = this.detect(ev, ctx);
+    for (const a of raised) {
+      if (severityRank(a.severity) < severityRank(row.alert)) row.alert = a.severity;
+    }
+    for (const l of this.listeners) l.onEvent?.(ev, row);
+    for (const a of raised) this.addAlert(a);
+  }
+
+  malformed(m: MalformedLine): void {
+    this.counts.malformed++;
+    this.malformedKept.push(m);
+    this.version++;
+  }
+
+  skippedLong(bytes: number, source: string): void {
+    this.counts.skippedLong++;
+    this.version++;
+    this.notice(source, `skipped a line of ${bytes} bytes (over the line limit)`);
+  }
+
+  /** A provable loss of log data: counted, announced, and handed to the detector. */
+  gap(g: GapInfo): void {
+    this.counts.gaps++;
+    this.version++;
+    this.notice(g.source, g.message);
+    let raised: Alert[] = [];
+    try {
+      raised = this.detector.gap(g);
+    } catch (err) {
+      this.detectorError(err);
+    }
+    for (const a of raised) this.addAlert(a);
+  }
+
+  notice(source: string, message: string): void {
+    this.lastNotice = { source, message };
+    this.version++;
+    for (const l of this.listeners) l.onNotice?.(source, message);
+  }
+
+  progress(p: Progress): void {
+    this.progressInfo = p;
+    this.version++;
+  }
+
+  recentMalformed(): MalformedLine[] {
+    return this.malformedKept.latest(MALFORMED_KEPT);
+  }
+
+  /** The busiest keys of a dimension over a window of event time, counting each request once. */
+  top(dim: Dimension, window: Window, n = 10): TopEntry[] {
+    return this.dims[dim].top(window, n, this.nowForWindows());
+  }
+
+  /** Events per second of event time for the last `seconds` seconds, oldest first. */
+  rate(seconds: number): number[] {
+    return this.rateSeries.series(seconds);
+  }
+
+  first(): string | null {
+    return this.firstTime;
+  }
+
+  last(): string | null {
+    return this.lastTime;
+  }
+
+  /** latest event time seen (ms since the epoch), NaN before any timed event: the "now" of windows */
+  nowTs(): number {
+    return Number.isFinite(this.lastTs) ? this.lastTs : NaN;
+  }
+
+  summary(): Summary {
+    const top = {} as Record<Dimension, TopEntry[]>;
+    for (const d of DIMENSIONS) top[d] = this.top(d, 'all', 10);
+    const alerts: Record<string, number> = {};
+    for (const [rule, n] of [...this.alertCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) alerts[rule] = n;
+    return {
+      events: this.counts.events,
+      requests: this.counts.requests,
+      malformed: this.counts.malformed,
+      skippedLong: this.counts.skippedLong,
+      gaps: this.counts.gaps,
+      first: this.firstTime,
+      last: this.lastTime,
+      top,
+      alerts,
+    };
+  }
+
+  stats(): EngineStats {
+    const keys = {} as Record<Dimension, Record<Window, number>>;
+    const now = this.nowForWindows();
+    for (const d of DIMENSIONS) {
+      const c = this.dims[d];
+      keys[d] = { '1m': c.sizeIn('1m', now), '5m': c.sizeIn('5m', now), '1h': c.sizeIn('1h', now), all: c.size };
+    }
+    return {
+      rows: this.rows.size,
+      rowBytes: this.rows.weight,
+      index: this.index.size,
+      openEvicted: this.openEvicted.size,
+      alerts: this.alerts.size,
+      keys,
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** "now" of the windows: the latest event time, or 0 for a log without times (all counted at 0) */
+  private nowForWindows(): number {
+    return Number.isFinite(this.lastTs) ? this.lastTs : 0;
+  }
+
+  private eventTime(ev: AuditEvent): number {
+    const ts = ev.ts;
+    if (Number.isFinite(ts)) {
+      if (ts < this.firstTs) {
+        this.firstTs = ts;
+        this.firstTime = ev.time;
+      }
+      if (ts >= this.lastTs) {
+        this.lastTs = ts;
+        this.lastTime = ev.time;
+      }
+      return ts;
+    }
+    // No usable time: count it at "now" (or at 0 when the log has no times at all).
+    return Number.isFinite(this.lastTs) ? this.lastTs : 0;
+  }
+
+  private merge(row: Row, ev: AuditEvent): void {
+    row.stages = [...row.stages, ev.stage];
+    row.rev++;
+    if ((STAGE_RANK[ev.stage] ?? 0) >= (STAGE_RANK[row.ev.stage] ?? 0)) {
+      const delta = ev.raw.length - row.bytes;
+      row.ev = ev;
+      row.bytes = ev.raw.length;
+      row.open = !isFinalStage(ev.stage);
+      // may evict older rows (or, if it is the oldest, this one) to stay within --buffer-bytes
+      if (delta !== 0) this.rows.addWeight(row.seq, delta);
+    }
+  }
+
+  private evicted(row: Row): void {
+    if (row.auditID === '' || this.index.get(row.auditID) !== row) return;
+    this.index.delete(row.auditID);
+    if (row.open) {
+      this.openEvicted.set(row.auditID, row.codeCounted);
+      if (this.openEvicted.size > MAX_OPEN_EVICTED) {
+        // FIFO: forget the oldest (a completion after that is counted as a new request)
+        const oldest = this.openEvicted.keys().next().value as string;
+        this.openEvicted.delete(oldest);
+      }
+    }
+  }
+
+  private detect(ev: AuditEvent, ctx: RequestContext): Alert[] {
+    try {
+      return this.detector.evaluate(ev, ctx);
+    } catch (err) {
+      this.detectorError(err);
+      return [];
+    }
+  }
+
+  private detectorError(err: unknown): void {
+    // A rule bug must not stop ingest; say so once.
+    if (this.detectorFailed) return;
+    this.detectorFailed = true;
+    this.notice('detector', `a detection rule failed and was skipped: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  private addAlert(a: Alert): void {
+    this.alerts.push(a);
+    const n = this.alertCounts.get(a.rule);
+    if (n !== undefined) this.alertCounts.set(a.rule, n + 1);
+    else if (this.alertCounts.size < MAX_ALERT_RULES) this.alertCounts.set(a.rule, 1);
+    this.version++;
+    for (const l of this.listeners) l.onAlert?.(a);
+  }
+}

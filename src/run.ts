@@ -1,0 +1,208 @@
+/**
+ * run(config): builds the engine, the detector and the sources, then drives either the screen or the
+ * headless JSON printers until the input ends or a signal asks to stop.
+ *
+ * SEAMS — later parts plug in here, each by replacing the body of one small function:
+ *   createSources   follower (follow/stdin) and replay (directories, rotated sets, merging by time)
+ *   createPacer     replay pacing (--speed N)
+ *   createFilter    screen-search (--filter); --since/--until are applied here until replay seeks
+ *   createDetector  detection (built-in rules, --rules)
+ *   runTui          the screen (dynamic import, so headless runs never load ink/react)
+ *   runDemo         the screen's demo (until then: replay demo-logs/ headless and report)
+ */
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.js';
+import type { Detector } from './detect/types.js';
+import { NO_DETECTOR } from './detect/types.js';
+import { assertReadable, openFileSource, SourceError } from './ingest/file-source.js';
+import { consume, type ConsumeOptions } from './ingest/pipeline.js';
+import type { Source } from './ingest/source.js';
+import { Engine } from './model/engine.js';
+import type { AuditEvent } from './model/event.js';
+import { alertRecord, attachPrinter, LineWriter, summaryRecord } from './print.js';
+import { formatReport } from './demo/report.js';
+
+/** A part of auditop that a later piece of work delivers; the CLI prints the message and exits 1. */
+export class NotAvailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotAvailableError';
+  }
+}
+
+export interface RunIO {
+  stdout: NodeJS.WritableStream;
+  stderr: { write(chunk: string): boolean };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Seams
+
+/** The sources to read. Throws SourceError (unreadable path) or NotAvailableError. */
+export async function createSources(config: Config): Promise<Source[]> {
+  if (config.mode === 'replay') {
+    await assertReadable(config.paths);
+    return [openFileSource(config.paths, { maxLineBytes: config.maxLineBytes })];
+  }
+  if (config.paths.includes('-')) throw new NotAvailableError('reading standard input is not available yet: save it to a file and use auditop replay FILE');
+  throw new NotAvailableError('following a live log is not available yet: use auditop replay FILE --no-tui');
+}
+
+/** Pacing for replay; undefined = as fast as possible. */
+export function createPacer(config: Config): ConsumeOptions['pace'] {
+  if (config.mode === 'replay' && config.speed !== 'max') {
+    throw new NotAvailableError(`replay pacing (--speed ${config.speed}) is not available yet: use --speed max`);
+  }
+  return undefined;
+}
+
+/** Which events to keep: the --since/--until window and --filter. */
+export function createFilter(config: Config): ((ev: AuditEvent) => boolean) | undefined {
+  if (config.filter !== undefined) throw new NotAvailableError('--filter is not available yet');
+  const since = config.sinceMs;
+  const until = config.untilMs;
+  if (Number.isNaN(since) && Number.isNaN(until)) return undefined;
+  // An event without a usable time cannot be placed in the window: it is left out.
+  return (ev) => ev.ts >= (Number.isNaN(since) ? -Infinity : since) && ev.ts <= (Number.isNaN(until) ? Infinity : until);
+}
+
+/** The detection engine (NO_DETECTOR until the rules land). */
+export function createDetector(config: Config): Detector {
+  if (config.rulesFile !== undefined) throw new NotAvailableError('--rules is not available yet');
+  return NO_DETECTOR;
+}
+
+/** The screen. Resolves with the exit code. */
+export async function runTui(_engine: Engine, _sources: Source[], _config: Config): Promise<number> {
+  throw new NotAvailableError('the screen is not available yet: add --no-tui (e.g. --no-tui --print summary)');
+}
+
+/** `auditop demo`. Until the screen's live demo exists: replay the saved demo logs and report. */
+export async function runDemo(config: Config, io: RunIO): Promise<number> {
+  const paths = DEMO_LOGS.map((f) => join(demoLogsDir(), f));
+  const engine = new Engine({ bufferEvents: config.bufferEvents, bufferBytes: config.bufferBytes, detector: createDetector({ ...config, rulesFile: undefined }) });
+  await assertReadable(paths);
+  await consume(openFileSource(paths, { maxLineBytes: config.maxLineBytes }), engine);
+  io.stdout.write(formatReport(engine, paths.map((p) => `demo-logs/${p.split('/').pop() ?? p}`)));
+  return 0;
+}
+
+/** Saved logs the interim demo replays, in order. */
+const DEMO_LOGS = ['quiet-day.log'];
+
+/** demo-logs/ of the checkout this file runs from (dist/run.js → ../demo-logs). */
+export function demoLogsDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'demo-logs');
+}
+
+// ------------------------------------------------------------------------------------------------
+
+export async function run(config: Config, io: RunIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (config.mode === 'demo') return runDemo(config, io);
+  const detector = createDetector(config);
+  const engine = new Engine({ bufferEvents: config.bufferEvents, bufferBytes: config.bufferBytes, detector, filter: createFilter(config) });
+  const pace = createPacer(config);
+  const sources = await createSources(config);
+  const alertsFile = config.alertsFile === undefined ? undefined : openAlertsFile(config.alertsFile, engine);
+  try {
+    if (config.tui) return await runTui(engine, sources, config);
+    return await runHeadless(engine, sources, config, io, pace);
+  } finally {
+    alertsFile?.close();
+  }
+}
+
+/** Append every alert to FILE as one JSON line, written through at once (a crash loses nothing). */
+function openAlertsFile(path: string, engine: Engine): { close(): void } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'a');
+  } catch (err) {
+    throw new SourceError(path, (err as { code?: string }).code ?? 'EIO', `cannot write --alerts-file ${path}: ${(err as Error).message}`);
+  }
+  const off = engine.subscribe({ onAlert: (a) => void writeSync(fd, `${JSON.stringify(alertRecord(a))}\n`) });
+  return {
+    close: () => {
+      off();
+      closeSync(fd);
+    },
+  };
+}
+
+/**
+ * Headless: JSON lines on stdout, diagnostics on stderr. Ends when every source ends, or on
+ * SIGINT/SIGTERM/SIGHUP (sources are closed, what was read is flushed, the summary printed): exit 0.
+ */
+export async function runHeadless(engine: Engine, sources: Source[], config: Config, io: RunIO, pace?: ConsumeOptions['pace']): Promise<number> {
+  const writer = new LineWriter(io.stdout);
+  const offPrinter = attachPrinter(engine, config.print, writer);
+  const offNotice = engine.subscribe({ onNotice: (source, message) => void io.stderr.write(`auditop: ${source}: ${message}\n`) });
+  const probe = benchProbe(engine, io);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    for (const s of sources) void s.close();
+  };
+  writer.whenBroken(stop); // the reader of our stdout went away (`| head`): nothing left to do
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = (): void => {
+    if (stopping) process.exit(130); // a second Ctrl-C: the user means it
+    stop();
+  };
+  for (const s of signals) process.on(s, onSignal);
+
+  try {
+    await Promise.all(
+      sources.map((s) =>
+        consume(s, engine, {
+          ...(pace ? { pace } : {}),
+          afterBatch: () => {
+            probe?.();
+            return writer.flush();
+          },
+        }),
+      ),
+    );
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    offPrinter();
+    offNotice();
+    await Promise.all(sources.map((s) => s.close()));
+  }
+  if (config.print === 'summary') writer.line(JSON.stringify(summaryRecord(engine.summary())));
+  await writer.flush();
+  probe?.(true);
+  return 0;
+}
+
+/**
+ * For `npm run bench` only: with AUDITOP_BENCH_PROBE=1 the run reports its memory on stderr as
+ * `auditop-bench {"events":N,"rss":B,"heapUsed":B}` lines each time the event count passes a
+ * multiple of 100,000, and `{"final":true,"maxRSS":B}` at the end (maxRSS from the kernel, so it
+ * includes peaks). AUDITOP_BENCH_GC_AT="300000,1000000" forces a full GC before the samples at those
+ * counts when node runs with --expose-gc, so they show live memory rather than GC timing.
+ */
+function benchProbe(engine: Engine, io: RunIO): ((final?: boolean) => void) | undefined {
+  if (process.env.AUDITOP_BENCH_PROBE !== '1') return undefined;
+  const STEP = 100_000;
+  const gcAt = new Set((process.env.AUDITOP_BENCH_GC_AT ?? '').split(',').filter(Boolean).map(Number));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let next = STEP;
+  return (final = false) => {
+    while (engine.counts.events >= next) {
+      const forced = gc !== undefined && gcAt.has(next);
+      if (forced) gc();
+      const m = process.memoryUsage();
+      io.stderr.write(`auditop-bench ${JSON.stringify({ events: next, rss: m.rss, heapUsed: m.heapUsed, gc: forced })}\n`);
+      next += STEP;
+    }
+    if (final) {
+      const u = process.resourceUsage();
+      io.stderr.write(`auditop-bench ${JSON.stringify({ final: true, events: engine.counts.events, maxRSS: u.maxRSS * 1024, userCPU: u.userCPUTime / 1e6, systemCPU: u.systemCPUTime / 1e6 })}\n`);
+    }
+  };
+}
