@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
+import { MAX_BUFFER_EVENTS, MIN_BUFFER_BYTES, parseSize } from './config.js';
 
 /** What the file may set. Every field is optional: absent means "not set here". */
 export interface FileSettings {
@@ -155,14 +156,22 @@ export function parseConfigFile(text: string, file: string, home: string = homed
         break;
       case 'buffer': {
         const n = isScalar(value) ? value.value : undefined;
-        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw at(value, 'buffer must be a positive whole number of events');
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_BUFFER_EVENTS) {
+          throw at(value, `buffer must be a whole number of events from 1 to ${MAX_BUFFER_EVENTS}`);
+        }
         settings.buffer = n;
         break;
       }
       case 'bufferBytes': {
         const raw = isScalar(value) ? value.value : undefined;
-        const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseByteSize(raw) : null;
-        if (n === null || !Number.isInteger(n) || n < 1) throw at(value, 'bufferBytes must be a size like 256M, 1G or 500000');
+        let n = NaN;
+        try {
+          // The same reading as --buffer-bytes, so the file and the flag accept the same sizes.
+          if (typeof raw === 'number' || typeof raw === 'string') n = parseSize('bufferBytes', String(raw));
+        } catch {
+          // reported below with the file position
+        }
+        if (!(n >= MIN_BUFFER_BYTES)) throw at(value, 'bufferBytes must be a size of at least 1M, like 64M or 1G');
         settings.bufferBytes = n;
         break;
       }
@@ -217,14 +226,6 @@ function isCidr(s: string): boolean {
   const bits = s.slice(slash + 1);
   if (!/^\d{1,3}$/.test(bits)) return false;
   return Number(bits) <= (family === 4 ? 32 : 128);
-}
-
-/** "256M" → 268435456; k/M/G are binary multiples, like --buffer-bytes. null when not a size. */
-export function parseByteSize(s: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgG])?i?[bB]?\s*$/.exec(s);
-  if (m === null) return null;
-  const mult = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
-  return Math.round(Number(m[1]) * mult);
 }
 
 // Typos and other spellings (snake_case, kebab-case, "colour") map to the accepted key.

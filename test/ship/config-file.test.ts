@@ -1,8 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigFileError, configFilePath, loadConfigFile, parseConfigFile } from '../../src/config-file.js';
+import { ConfigFileError, configFilePath, loadConfigFile, parseConfigFile, type FileSettings } from '../../src/config-file.js';
+import { DEFAULT_BUFFER_EVENTS, parseCommandLine, type ConfigEnv } from '../../src/config.js';
 
 let dir: string;
 beforeEach(() => {
@@ -118,7 +121,8 @@ describe('a broken file is reported with file, line and reason', () => {
   it('wrong type points at the value', () => {
     const err = errorOf(() => parseConfigFile('buffer: lots\n', file));
     expect([err.line, err.column]).toEqual([1, 9]);
-    expect(err.reason).toBe('buffer must be a positive whole number of events');
+    expect(err.reason).toBe('buffer must be a whole number of events from 1 to 10000000');
+    expect(errorOf(() => parseConfigFile('bufferBytes: 512k\n', file)).reason).toMatch(/at least 1M/);
     expect(errorOf(() => parseConfigFile('protectedNamespaces: prod\n', file)).reason).toMatch(/must be a list/);
     expect(errorOf(() => parseConfigFile('color: maybe\n', file)).reason).toBe('color must be true or false');
   });
@@ -142,5 +146,98 @@ describe('a broken file is reported with file, line and reason', () => {
     mkdirSync(join(dir, 'auditop', 'config.yaml'), { recursive: true });
     const err = errorOf(() => loadConfigFile(undefined, { XDG_CONFIG_HOME: dir }, dir));
     expect(err.message).toBe(`${join(dir, 'auditop', 'config.yaml')}: is a directory, not a file`);
+  });
+});
+
+describe('precedence: command-line flags win over the file, the file over built-in defaults', () => {
+  const cenv = (settings: FileSettings | null, seen: (string | undefined)[] = []): ConfigEnv => ({
+    stdoutIsTTY: true,
+    env: { LANG: 'C.UTF-8' },
+    now: 0,
+    loadSettings: (flag) => {
+      seen.push(flag);
+      return settings;
+    },
+  });
+  const run = (argv: string[], env: ConfigEnv) => {
+    const parsed = parseCommandLine(argv, env);
+    if (parsed.kind !== 'run') throw new Error(`expected a run, got ${parsed.kind}`);
+    return parsed.config;
+  };
+  const file: FileSettings = {
+    rules: '/etc/auditop/rules.yaml',
+    protectedNamespaces: ['payments'],
+    allowedCidrs: ['10.0.0.0/8'],
+    color: false,
+    ascii: true,
+    buffer: 5000,
+    bufferBytes: 64 * 1024 * 1024,
+  };
+
+  it('the file fills in what the command line left unset', () => {
+    const c = run(['replay', 'a.log'], cenv(file));
+    expect(c).toMatchObject({
+      rulesFile: '/etc/auditop/rules.yaml',
+      protectedNamespaces: ['payments'],
+      allowedCidrs: ['10.0.0.0/8'],
+      color: false,
+      ascii: true,
+      bufferEvents: 5000,
+      bufferBytes: 64 * 1024 * 1024,
+    });
+  });
+
+  it('flags given on the command line win', () => {
+    const c = run(['replay', 'a.log', '--rules', 'mine.yaml', '--buffer', '7000', '--buffer-bytes', '1G'], cenv(file));
+    expect(c.rulesFile).toBe('mine.yaml');
+    expect(c.bufferEvents).toBe(7000);
+    expect(c.bufferBytes).toBe(1024 ** 3);
+  });
+
+  it('without a file the built-in defaults apply', () => {
+    const c = run(['replay', 'a.log'], cenv(null));
+    expect(c).toMatchObject({ rulesFile: undefined, protectedNamespaces: [], allowedCidrs: [], color: true, ascii: false, bufferEvents: DEFAULT_BUFFER_EVENTS });
+  });
+
+  it('--config names the file to read', () => {
+    const seen: (string | undefined)[] = [];
+    run(['--config', '/home/op/auditop.yaml', 'replay', 'a.log'], cenv(null, seen));
+    run(['replay', 'a.log'], cenv(null, seen));
+    expect(seen).toEqual(['/home/op/auditop.yaml', undefined]);
+  });
+
+  it('--help and --version work even when the file is broken', () => {
+    const broken: ConfigEnv = { ...cenv(null), loadSettings: () => { throw new ConfigFileError('c.yaml', 1, 1, 'bad'); } };
+    expect(parseCommandLine(['--help'], broken).kind).toBe('help');
+    expect(parseCommandLine(['--version'], broken).kind).toBe('version');
+    expect(() => parseCommandLine(['replay', 'a.log'], broken)).toThrow(ConfigFileError);
+  });
+});
+
+describe('the auditop command and its settings file', () => {
+  // dist/cli.js is built by `npm test`'s pretest (tsc).
+  const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+  const FIXTURE = fileURLToPath(new URL('./fixtures/smoke.log', import.meta.url));
+  const runCli = (args: string[], xdg: string) =>
+    spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: xdg } });
+
+  it('a broken file stops the run with exit 2 and file:line:col: reason', () => {
+    mkdirSync(join(dir, 'auditop'));
+    writeFileSync(join(dir, 'auditop', 'config.yaml'), 'color: false\nallowedCidrs: [10.0.0.0/8, nope]\n');
+    const r = runCli(['replay', FIXTURE, '--no-tui', '--print', 'summary'], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`auditop: ${join(dir, 'auditop', 'config.yaml')}:2:28: "nope" is not an IP address or CIDR (e.g. 10.0.0.0/8, fd00::/8)\n`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a good file is used, and --config picks another one', () => {
+    mkdirSync(join(dir, 'auditop'));
+    writeFileSync(join(dir, 'auditop', 'config.yaml'), 'bufferBytes: 1k\n'); // invalid: proves it is read
+    writeFileSync(join(dir, 'other.yaml'), 'buffer: 10\n');
+    expect(runCli(['replay', FIXTURE, '--no-tui', '--print', 'summary'], dir).status).toBe(2);
+    const r = runCli(['--config', join(dir, 'other.yaml'), 'replay', FIXTURE, '--no-tui', '--print', 'summary'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ events: 4, malformed: 1 });
   });
 });
