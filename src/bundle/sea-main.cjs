@@ -44,10 +44,9 @@ function cleanup() {
 
 let url;
 try {
-  // mkdtemp gives a fresh directory only this user can enter, so nobody can swap the file between
-  // our write and Node's read.
+  // mkdtemp creates a fresh directory with mode 0700, so nobody else can swap the file between our
+  // write and Node's read.
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditop-'));
-  fs.chmodSync(dir, 0o700);
   const file = path.join(dir, ASSET);
   fs.writeFileSync(file, source, { mode: 0o600 });
   url = pathToFileURL(file).href;
