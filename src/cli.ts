@@ -5,11 +5,20 @@
  * user mistake; AUDITOP_DEBUG=1 adds the stack of an unexpected error.
  */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { parseCommandLine, UsageError } from './config.js';
 import { ConfigFileError, loadConfigFile } from './config-file.js';
 import { HELP_TEXT } from './help.js';
 import { SourceError } from './ingest/file-source.js';
 import { NotAvailableError, run } from './run.js';
+
+/**
+ * Evicted rows are a steady stream of old-generation garbage, and by default V8 lets that reach
+ * ~4× the live heap before a full collection. Measured on the 1M-event bench (100k ring): peak RSS
+ * ~600 MB by default, ~390 MB with a 40% growth factor, for ~10% more CPU. The flag is read at each
+ * full GC, so setting it here, before any data is read, applies to the whole run.
+ */
+setFlagsFromString('--heap-growing-percent=40');
 
 // The single-file build (src/bundle/build.mjs) defines this: no package.json travels with that file.
 declare const __AUDITOP_VERSION__: string | undefined;

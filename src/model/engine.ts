@@ -18,6 +18,8 @@ import { isFinalStage } from './event.js';
 import { RateSeries } from './rate.js';
 import { Ring } from './ring.js';
 import { Interner } from './intern.js';
+import { RawStore } from './raw-store.js';
+import { StoredEvent } from './stored-event.js';
 import { KeyCounter, boundKey } from './topn.js';
 import type { Counts, Dimension, MalformedLine, RequestRow, Summary, TopEntry, Window } from './types.js';
 import { DIMENSIONS } from './types.js';
@@ -64,6 +66,8 @@ export interface Progress {
 export interface EngineStats {
   rows: number;
   rowBytes: number;
+  /** slab memory holding the rows' raw JSON (live bytes plus at most about one slab) */
+  rawStoreBytes: number;
   index: number;
   openEvicted: number;
   alerts: number;
@@ -72,6 +76,7 @@ export interface EngineStats {
 }
 
 interface Row extends RequestRow {
+  ev: StoredEvent;
   /** the request's status code has been counted in the `codes` dimension */
   codeCounted: boolean;
 }
@@ -158,6 +163,7 @@ export class Engine {
   private lastTime: string | null = null;
   private detectorFailed = false;
   private readonly interner = new Interner();
+  private readonly rawStore = new RawStore();
 
   constructor(opts: EngineOptions) {
     this.detector = opts.detector;
@@ -214,13 +220,14 @@ export class Engine {
         seq: this.rows.lastSeq + 1,
         rev: 0,
         auditID: id,
-        ev,
+        ev: new StoredEvent(ev, this.rawStore),
         stages: singleStage(ev.stage),
         open: !isFinalStage(ev.stage),
         alert: '',
-        bytes: ev.raw.length,
+        bytes: 0,
         codeCounted,
       };
+      row.bytes = row.ev.len;
       this.rows.push(row);
       if (id !== '') this.index.set(id, row);
     }
@@ -330,6 +337,7 @@ export class Engine {
     return {
       rows: this.rows.size,
       rowBytes: this.rows.weight,
+      rawStoreBytes: this.rawStore.bytes,
       index: this.index.size,
       openEvicted: this.openEvicted.size,
       alerts: this.alerts.size,
@@ -365,9 +373,10 @@ export class Engine {
     row.stages = [...row.stages, ev.stage];
     row.rev++;
     if ((STAGE_RANK[ev.stage] ?? 0) >= (STAGE_RANK[row.ev.stage] ?? 0)) {
-      const delta = ev.raw.length - row.bytes;
-      row.ev = ev;
-      row.bytes = ev.raw.length;
+      row.ev.release();
+      row.ev = new StoredEvent(ev, this.rawStore);
+      const delta = row.ev.len - row.bytes;
+      row.bytes = row.ev.len;
       row.open = !isFinalStage(ev.stage);
       // may evict older rows (or, if it is the oldest, this one) to stay within --buffer-bytes
       if (delta !== 0) this.rows.addWeight(row.seq, delta);
@@ -375,6 +384,7 @@ export class Engine {
   }
 
   private evicted(row: Row): void {
+    row.ev.release();
     if (row.auditID === '' || this.index.get(row.auditID) !== row) return;
     this.index.delete(row.auditID);
     if (row.open) {

@@ -8,7 +8,11 @@ export interface RequestRow {
   /** bumped each time a later stage updates the row, so the UI can tell the row changed */
   rev: number;
   auditID: string;
-  /** the most complete stage seen so far (ResponseComplete/Panic beat ResponseStarted beat RequestReceived) */
+  /**
+   * the most complete stage seen so far (ResponseComplete/Panic beat ResponseStarted beat
+   * RequestReceived). A stored copy: its `raw` is decoded from an off-heap store on each read
+   * (keep the string if you need it often), and `{...ev}` / JSON.stringify(ev) leave `raw` out.
+   */
   ev: AuditEvent;
   /** stage names seen, in arrival order */
   stages: string[];

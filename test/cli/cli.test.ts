@@ -1,15 +1,21 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, jsonLines, runCli } from './run-cli.js';
 
 const QUIET_DAY = join(ROOT, 'demo-logs', 'quiet-day.log');
 
+const made: string[] = [];
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'auditop-cli-'));
+  const d = mkdtempSync(join(tmpdir(), 'auditop-cli-'));
+  made.push(d);
+  return d;
 }
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 function line(o: Record<string, unknown>): string {
   return JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', ...o });

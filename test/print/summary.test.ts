@@ -4,7 +4,7 @@
  * The ring is made small so requests (long watches) outlive it: they must still count once.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,15 +69,20 @@ function corpusDir(): string | undefined {
 
 describe('summary top lists = independent count of distinct auditIDs', () => {
   it('on 30,000 generated events with a ring far smaller than the log', async () => {
-    const f = join(mkdtempSync(join(tmpdir(), 'auditop-sum-')), 'traffic.log');
-    await writeTraffic(f, { seed: 42, start: Date.UTC(2026, 10, 21, 8), eventsPerSecond: 100, count: 30_000 });
-    const expected = independentCount(readFileSync(f, 'utf8'));
-    const r = await runCli(['replay', f, '--print', 'summary', '--buffer', '500']);
-    expect(r.code).toBe(0);
-    const [s] = jsonLines(r.stdout);
-    expect(s?.events).toBe(expected.events);
-    expect(s?.requests).toBe(expected.requests);
-    expect(s?.top).toEqual(expected.top);
+    const dir = mkdtempSync(join(tmpdir(), 'auditop-sum-'));
+    try {
+      const f = join(dir, 'traffic.log');
+      await writeTraffic(f, { seed: 42, start: Date.UTC(2026, 10, 21, 8), eventsPerSecond: 100, count: 30_000 });
+      const expected = independentCount(readFileSync(f, 'utf8'));
+      const r = await runCli(['replay', f, '--print', 'summary', '--buffer', '500']);
+      expect(r.code).toBe(0);
+      const [s] = jsonLines(r.stdout);
+      expect(s?.events).toBe(expected.events);
+      expect(s?.requests).toBe(expected.requests);
+      expect(s?.top).toEqual(expected.top);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   const corpus = corpusDir();

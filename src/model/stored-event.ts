@@ -1,0 +1,85 @@
+import type { AuditEvent } from './event.js';
+import type { RawStore, Slab } from './raw-store.js';
+
+/**
+ * The copy of an event a buffered row keeps (RequestRow.ev): every AuditEvent field, with `raw`
+ * kept in the RawStore (see raw-store.ts for why) and decoded on each read. Read `raw` once and keep
+ * the string if you need it repeatedly; `{...ev}` and JSON.stringify(ev) leave `raw` out.
+ */
+export class StoredEvent implements AuditEvent {
+  ts: number;
+  time: string;
+  receivedTs: number;
+  auditID: string;
+  stage: string;
+  verb: string;
+  user: string;
+  groups: string[];
+  impersonatedUser: string;
+  impersonatedGroups: string[];
+  sourceIP: string;
+  userAgent: string;
+  apiGroup: string;
+  apiVersion: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+  code: number;
+  reason: string;
+  decision: string;
+  uri: string;
+  level: string;
+  latencyMs: number;
+  hasRequestObject: boolean;
+  hasResponseObject: boolean;
+  source: string;
+  /** where the raw JSON is (RawRef fields, inline: no extra object per event) */
+  slab!: Slab;
+  off = 0;
+  len = 0;
+
+  constructor(
+    ev: AuditEvent,
+    private readonly store: RawStore,
+  ) {
+    this.ts = ev.ts;
+    this.time = ev.time;
+    this.receivedTs = ev.receivedTs;
+    this.auditID = ev.auditID;
+    this.stage = ev.stage;
+    this.verb = ev.verb;
+    this.user = ev.user;
+    this.groups = ev.groups;
+    this.impersonatedUser = ev.impersonatedUser;
+    this.impersonatedGroups = ev.impersonatedGroups;
+    this.sourceIP = ev.sourceIP;
+    this.userAgent = ev.userAgent;
+    this.apiGroup = ev.apiGroup;
+    this.apiVersion = ev.apiVersion;
+    this.resource = ev.resource;
+    this.subresource = ev.subresource;
+    this.namespace = ev.namespace;
+    this.name = ev.name;
+    this.code = ev.code;
+    this.reason = ev.reason;
+    this.decision = ev.decision;
+    this.uri = ev.uri;
+    this.level = ev.level;
+    this.latencyMs = ev.latencyMs;
+    this.hasRequestObject = ev.hasRequestObject;
+    this.hasResponseObject = ev.hasResponseObject;
+    this.source = ev.source;
+    store.put(ev.raw, this);
+  }
+
+  /** the event's JSON text, decoded from the raw store */
+  get raw(): string {
+    return this.store.get(this);
+  }
+
+  /** give the raw bytes back to the store (the row was evicted or replaced) */
+  release(): void {
+    this.store.release(this);
+  }
+}
