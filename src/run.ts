@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
 import type { Detector } from './detect/types.js';
-import { NO_DETECTOR } from './detect/types.js';
+import { createDetector as createRuleDetector } from './detect/index.js';
 import { assertReadable, openFileSource, SourceError } from './ingest/file-source.js';
 import { consume, type ConsumeOptions } from './ingest/pipeline.js';
 import type { Source } from './ingest/source.js';
@@ -68,10 +68,9 @@ export function createFilter(config: Config): ((ev: AuditEvent) => boolean) | un
   return (ev) => ev.ts >= (Number.isNaN(since) ? -Infinity : since) && ev.ts <= (Number.isNaN(until) ? Infinity : until);
 }
 
-/** The detection engine (NO_DETECTOR until the rules land). */
+/** The detection engine: built-in rules plus --rules FILE (a bad file throws RulesFileError: exit 2). */
 export function createDetector(config: Config): Detector {
-  if (config.rulesFile !== undefined) throw new NotAvailableError('--rules is not available yet');
-  return NO_DETECTOR;
+  return createRuleDetector(config.rulesFile !== undefined ? { rulesFile: config.rulesFile } : {});
 }
 
 /** The screen. Resolves with the exit code. */

@@ -3,6 +3,7 @@
  * here (keep each section's code in its own module under src/bench/). `npm run bench -- --only NAME`
  * runs one; every section prints a JSON object of named figures.
  */
+import { rulesSection } from './rules.js';
 import { longLineSection, throughputSection } from './throughput.js';
 
 export interface BenchContext {
@@ -24,4 +25,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, longLineSection];
+export const SECTIONS: BenchSection[] = [throughputSection, longLineSection, rulesSection];
