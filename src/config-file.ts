@@ -11,6 +11,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import { MAX_BUFFER_EVENTS, MIN_BUFFER_BYTES, parseSize } from './config.js';
+import type { RulesConfig } from './detect/rules-config.js';
 
 /** What the file may set. Every field is optional: absent means "not set here". */
 export interface FileSettings {
@@ -233,4 +234,21 @@ function suggestKey(key: string): string | undefined {
   const norm = (k: string): string => k.toLowerCase().replace(/[-_ ]/g, '').replace('colour', 'color');
   const n = norm(key);
   return KEYS.find((k) => norm(k) === n || norm(k) === `${n}s` || `${norm(k)}s` === n);
+}
+
+/**
+ * The detector's rules config with the settings file's lists added: protectedNamespaces to the list of
+ * the same name, allowedCidrs to sourceIPAllowlist. They add to whatever the rules file did (add,
+ * remove or replace), so a rules file that replaces a list still gets the operator's entries.
+ */
+export function withSettingsLists(rules: RulesConfig, settings: { protectedNamespaces: string[]; allowedCidrs: string[] }): RulesConfig {
+  const lists = { ...rules.lists };
+  const add = (name: 'protectedNamespaces' | 'sourceIPAllowlist', xs: string[]): void => {
+    if (xs.length === 0) return;
+    const edit = lists[name] ?? {};
+    lists[name] = edit.replace ? { ...edit, replace: [...edit.replace, ...xs] } : { ...edit, add: [...(edit.add ?? []), ...xs] };
+  };
+  add('protectedNamespaces', settings.protectedNamespaces);
+  add('sourceIPAllowlist', settings.allowedCidrs);
+  return { ...rules, lists };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigFileError, configFilePath, loadConfigFile, parseConfigFile, type FileSettings } from '../../src/config-file.js';
+import { ConfigFileError, configFilePath, loadConfigFile, parseConfigFile, withSettingsLists, type FileSettings } from '../../src/config-file.js';
 import { DEFAULT_BUFFER_EVENTS, parseCommandLine, type ConfigEnv } from '../../src/config.js';
 
 let dir: string;
@@ -239,5 +239,39 @@ describe('the auditop command and its settings file', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ events: 4, malformed: 1 });
+  });
+});
+
+describe("the file's lists reach the detector", () => {
+  it('add to the rules file edits, or to its replacement list', () => {
+    const settings = { protectedNamespaces: ['payments'], allowedCidrs: ['198.51.100.0/24'] };
+    expect(withSettingsLists({}, settings).lists).toEqual({
+      protectedNamespaces: { add: ['payments'] },
+      sourceIPAllowlist: { add: ['198.51.100.0/24'] },
+    });
+    const rules = { lists: { protectedNamespaces: { replace: ['prod'] }, sourceIPAllowlist: { add: ['10.1.0.0/16'], remove: ['0.0.0.0/0'] } } };
+    expect(withSettingsLists(rules, settings).lists).toEqual({
+      protectedNamespaces: { replace: ['prod', 'payments'] },
+      sourceIPAllowlist: { add: ['10.1.0.0/16', '198.51.100.0/24'], remove: ['0.0.0.0/0'] },
+    });
+    expect(withSettingsLists(rules, { protectedNamespaces: [], allowedCidrs: [] })).toEqual(rules);
+  });
+
+  it('allowedCidrs silences the outside-the-allowlist alert for that network', () => {
+    const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+    const FIXTURE = fileURLToPath(new URL('./fixtures/smoke.log', import.meta.url));
+    const rules = (): string[] => {
+      const r = spawnSync(process.execPath, [CLI, 'replay', FIXTURE, '--no-tui', '--print', 'alerts'], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_CONFIG_HOME: dir },
+      });
+      expect(r.status).toBe(0);
+      return r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rule: string }).rule);
+    };
+    // mallory writes from 203.0.113.66 (TEST-NET-3): outside the default allowlist
+    expect(rules()).toContain('untrusted-source-ip');
+    mkdirSync(join(dir, 'auditop'));
+    writeFileSync(join(dir, 'auditop', 'config.yaml'), 'allowedCidrs: [203.0.113.0/24]\n');
+    expect(rules()).not.toContain('untrusted-source-ip');
   });
 });
