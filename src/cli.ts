@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import { parseCommandLine, UsageError } from './config.js';
 import { ConfigFileError, loadConfigFile } from './config-file.js';
 import { HELP_TEXT } from './help.js';
@@ -74,11 +75,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  () => {
-    process.exitCode = 1;
-  },
-);
+// In a single-file bundle the decode worker (src/ingest/offload.ts) loads this same file: the CLI
+// runs on the main thread only.
+if (isMainThread) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
+}

@@ -18,7 +18,8 @@ import type { Detector } from './detect/types.js';
 import { createDetector as createRuleDetector, loadRulesFile } from './detect/index.js';
 import { withSettingsLists } from './config-file.js';
 import { assertReadable, openFileSource, SourceError } from './ingest/file-source.js';
-import { consume, type ConsumeOptions } from './ingest/pipeline.js';
+import { threadCpuSeconds } from './ingest/offload.js';
+import { consume, decodeStats, type ConsumeOptions } from './ingest/pipeline.js';
 import type { Source } from './ingest/source.js';
 import { Engine } from './model/engine.js';
 import type { AuditEvent } from './model/event.js';
@@ -204,7 +205,8 @@ function benchProbe(engine: Engine, io: RunIO): ((final?: boolean) => void) | un
     }
     if (final) {
       const u = process.resourceUsage();
-      io.stderr.write(`auditop-bench ${JSON.stringify({ final: true, events: engine.counts.events, maxRSS: u.maxRSS * 1024, userCPU: u.userCPUTime / 1e6, systemCPU: u.systemCPUTime / 1e6 })}\n`);
+      const decode = { decodeWorker: decodeStats.worker > 0, mainThreadCPU: threadCpuSeconds(), workerCPU: decodeStats.workerCpuSeconds, linesDecodedOnMain: decodeStats.linesDecodedHere };
+      io.stderr.write(`auditop-bench ${JSON.stringify({ final: true, events: engine.counts.events, maxRSS: u.maxRSS * 1024, userCPU: u.userCPUTime / 1e6, systemCPU: u.systemCPUTime / 1e6, ...decode })}\n`);
     }
   };
 }

@@ -4,7 +4,7 @@
  * runs one; every section prints a JSON object of named figures.
  */
 import { rulesSection } from './rules.js';
-import { longLineSection, throughputSection } from './throughput.js';
+import { decodeModesSection, longLineSection, throughputSection } from './throughput.js';
 
 export interface BenchContext {
   /** events in the main generated file (--events, default 1,000,000) */
@@ -25,4 +25,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, longLineSection, rulesSection];
+export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection];

@@ -60,6 +60,10 @@ export interface CliRun {
   memAt: Map<number, { rss: number; heapUsed: number; gc: boolean }>;
   maxRSS: number;
   cpuSeconds: number;
+  /** whether the replay was decoded in the worker thread, and CPU seconds per thread (Linux) */
+  decodeWorker: boolean;
+  mainThreadCPU: number | null;
+  workerCPU: number | null;
   stderr: string;
 }
 
@@ -67,13 +71,13 @@ export interface CliRun {
  * Run the CLI on a file with the bench probe on; `extra` are more CLI arguments. `gcAt` (event
  * counts) runs node with --expose-gc and forces a full GC before those samples.
  */
-export function runReplay(cli: string, path: string, extra: string[] = [], gcAt: number[] = []): Promise<CliRun> {
+export function runReplay(cli: string, path: string, extra: string[] = [], gcAt: number[] = [], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const nodeArgs = gcAt.length > 0 ? ['--expose-gc'] : [];
     const child = spawn(process.execPath, [...nodeArgs, cli, 'replay', path, '--no-tui', '--print', 'summary', '--speed', 'max', ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AUDITOP_BENCH_PROBE: '1', AUDITOP_BENCH_GC_AT: gcAt.join(',') },
+      env: { ...process.env, AUDITOP_BENCH_PROBE: '1', AUDITOP_BENCH_GC_AT: gcAt.join(','), ...env },
     });
     let out = '';
     let err = '';
@@ -85,6 +89,9 @@ export function runReplay(cli: string, path: string, extra: string[] = [], gcAt:
       const memAt = new Map<number, { rss: number; heapUsed: number; gc: boolean }>();
       let maxRSS = 0;
       let cpuSeconds = 0;
+      let decodeWorker = false;
+      let mainThreadCPU: number | null = null;
+      let workerCPU: number | null = null;
       const rest: string[] = [];
       for (const line of err.split('\n')) {
         if (!line.startsWith('auditop-bench ')) {
@@ -100,10 +107,16 @@ export function runReplay(cli: string, path: string, extra: string[] = [], gcAt:
           maxRSS?: number;
           userCPU?: number;
           systemCPU?: number;
+          decodeWorker?: boolean;
+          mainThreadCPU?: number;
+          workerCPU?: number;
         };
         if (o.final) {
           maxRSS = o.maxRSS ?? 0;
           cpuSeconds = (o.userCPU ?? 0) + (o.systemCPU ?? 0);
+          decodeWorker = o.decodeWorker === true;
+          mainThreadCPU = o.mainThreadCPU ?? null;
+          workerCPU = decodeWorker ? (o.workerCPU ?? null) : null;
         } else if (o.rss !== undefined) memAt.set(o.events, { rss: o.rss, heapUsed: o.heapUsed ?? 0, gc: o.gc === true });
       }
       let summary: Record<string, unknown> | undefined;
@@ -112,7 +125,7 @@ export function runReplay(cli: string, path: string, extra: string[] = [], gcAt:
       } catch {
         summary = undefined;
       }
-      resolve({ code, seconds, summary, memAt, maxRSS, cpuSeconds, stderr: rest.join('\n') });
+      resolve({ code, seconds, summary, memAt, maxRSS, cpuSeconds, decodeWorker, mainThreadCPU, workerCPU, stderr: rest.join('\n') });
     });
   });
 }
@@ -156,6 +169,10 @@ export const throughputSection: BenchSection = {
         MBperSec: round(size / MB / run.seconds, 1),
         seconds: round(run.seconds, 2),
         cpuSeconds: round(run.cpuSeconds, 2),
+        // the pipeline decodes in a worker thread when a core is free (src/ingest/pipeline.ts)
+        decodeWorker: run.decodeWorker,
+        mainThreadCpuSeconds: run.mainThreadCPU,
+        workerCpuSeconds: run.workerCPU,
         requests: run.summary?.requests,
       },
       ratio: round(pipeRate / boundRate, 3),
@@ -199,5 +216,40 @@ export const longLineSection: BenchSection = {
       extraMB: round((a.maxRSS - b.maxRSS) / MB),
       lineLimitMB: DEFAULT_MAX_LINE_BYTES / MB,
     };
+  },
+};
+
+export const decodeModesSection: BenchSection = {
+  name: 'decode-modes',
+  description: 'the full pipeline with decoding forced in-thread and forced into the worker thread (AUDITOP_DECODE_WORKER=0/1)',
+  async run(ctx: BenchContext) {
+    const file = await ctx.trafficFile();
+    const size = (await stat(file)).size;
+    const known = ctx.results.throughput?.bound as { eventsPerSec?: number } | undefined;
+    let boundRate = known?.eventsPerSec;
+    if (boundRate === undefined) {
+      ctx.log('decode-modes: JSON.parse bound…');
+      const b = await parseBound(file);
+      boundRate = b.events / b.seconds;
+    }
+    const out: Record<string, unknown> = { boundEventsPerSec: round(boundRate) };
+    for (const [name, flag] of [['inThread', '0'], ['worker', '1']] as const) {
+      ctx.log(`decode-modes: ${name}…`);
+      const run = await runReplay(ctx.cli, file, [], [], { AUDITOP_DECODE_WORKER: flag });
+      if (run.code !== 0) throw new Error(`replay (${name}) exited ${run.code}: ${run.stderr}`);
+      const events = Number(run.summary?.events ?? 0);
+      out[name] = {
+        eventsPerSec: round(events / run.seconds),
+        MBperSec: round(size / MB / run.seconds, 1),
+        ratio: round(events / run.seconds / boundRate, 3),
+        seconds: round(run.seconds, 2),
+        cpuSeconds: round(run.cpuSeconds, 2),
+        mainThreadCpuSeconds: run.mainThreadCPU,
+        workerCpuSeconds: run.workerCPU,
+        decodeWorker: run.decodeWorker,
+        peakRssMB: round(run.maxRSS / MB),
+      };
+    }
+    return out;
   },
 };

@@ -3,7 +3,7 @@ import { access, open, stat, type FileHandle } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { documentLines } from './decode.js';
-import { LineSplitter } from './lines.js';
+import { LineSplitter, type LineBytes } from './lines.js';
 import type { Source, SourceItem } from './source.js';
 
 /**
@@ -18,11 +18,37 @@ export const CHUNK_BYTES = 1024 * 1024;
  */
 const DOCUMENT_BATCH = 1000;
 
+/**
+ * What it takes to read the same files elsewhere: the pipeline may hand a large replay to the decode
+ * worker (offload.ts), which opens its own file source from this. `onClose` callbacks run when the
+ * source is closed, so closing it stops the worker too.
+ */
+export interface FileSourcePlan {
+  paths: readonly string[];
+  maxLineBytes: number;
+  chunkBytes: number;
+  onClose(cb: () => void): void;
+}
+
+const PLAN = Symbol('auditop.fileSourcePlan');
+
+/** The plan of a source made by openFileSource (undefined for any other source). */
+export function fileSourcePlan(source: Source): FileSourcePlan | undefined {
+  return (source as { [PLAN]?: FileSourcePlan })[PLAN];
+}
+
 export interface FileSourceOptions {
   /** lines longer than this are skipped and counted, never held whole (SPEC §2, default 16 MiB) */
   maxLineBytes: number;
   /** read size; tests make it small to exercise chunk boundaries */
   chunkBytes?: number;
+  /**
+   * Read plain files into the same buffer again once the consumer has asked for the item after a
+   * chunk's progress item: a 'lines' item's `bytes` are then valid only until the consumer asks for
+   * the next item. For the decode worker, which copies them at once (saves ~12 MB of read buffers
+   * awaiting collection and their page faults); other consumers may keep items, so off by default.
+   */
+  reuseReadBuffer?: boolean;
 }
 
 /**
@@ -107,6 +133,7 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
   const maxLineBytes = opts.maxLineBytes;
   let closed = false;
   const openResources = new Set<{ close(): Promise<void> }>();
+  const closeHooks: (() => void)[] = [];
 
   async function* items(): AsyncGenerator<SourceItem> {
     await assertReadable(paths);
@@ -137,7 +164,7 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
       const st = await handle.stat();
       regular = st.isFile();
       // Pipes have no size: progress reports 0 (unknown) as the total.
-      yield* splitFile(path, openChunks(handle, chunkBytes, openResources), regular ? st.size : 0);
+      yield* splitFile(path, openChunks(handle, chunkBytes, openResources, opts.reuseReadBuffer === true), regular ? st.size : 0);
     } catch (err) {
       if (closed) return;
       throw sourceErrorFrom(path, err);
@@ -152,8 +179,8 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
     const splitter = new LineSplitter(maxLineBytes);
     const progress = (): SourceItem => ({ kind: 'progress', source: path, bytesRead: reader.position(), bytesTotal: size });
 
-    function* emit(lines: string[], longLines: number[]): Generator<SourceItem> {
-      if (lines.length > 0) yield { kind: 'lines', source: path, lines };
+    function* emit(lines: string[], longLines: number[], bytes?: LineBytes): Generator<SourceItem> {
+      if (lines.length > 0) yield bytes === undefined ? { kind: 'lines', source: path, lines } : { kind: 'lines', source: path, lines, bytes };
       for (const bytes of longLines) yield { kind: 'long', source: path, bytes };
     }
 
@@ -212,8 +239,10 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
       }
 
       const r = splitter.push(chunk);
-      yield* emit(r.lines, r.longLines);
+      yield* emit(r.lines, r.longLines, r.bytes);
       yield progress();
+      // The consumer is done with this chunk's items (the splitter copied any partial line).
+      reader.recycle(chunk);
     }
 
     if (held !== null) {
@@ -246,15 +275,26 @@ export function openFileSource(paths: readonly string[], opts: FileSourceOptions
     yield progress();
   }
 
+  const plan: FileSourcePlan = {
+    paths,
+    maxLineBytes,
+    chunkBytes,
+    onClose: (cb) => {
+      if (closed) cb();
+      else closeHooks.push(cb);
+    },
+  };
   return {
     name: paths.join(' '),
     items,
     async close() {
       if (closed) return;
       closed = true;
+      for (const cb of closeHooks.splice(0)) cb();
       await Promise.all([...openResources].map((r) => r.close()));
     },
-  };
+    [PLAN]: plan,
+  } as Source;
 }
 
 interface ChunkReader {
@@ -265,21 +305,28 @@ interface ChunkReader {
   readonly compressed: boolean;
   /** the error is bad file content (corrupt gzip), not an I/O failure */
   isDataError(err: unknown): boolean;
+  /** a chunk nobody refers to any more: its buffer may be read into again (reuse mode only) */
+  recycle(chunk: Buffer): void;
 }
 
 /**
  * The file's bytes as chunks, decompressed when the first two bytes are gzip's magic 1f 8b.
  * Reads are sequential (no positioned reads), so pipes and process substitution work too.
  */
-function openChunks(handle: FileHandle, chunkBytes: number, resources: Set<{ close(): Promise<void> }>): ChunkReader {
+function openChunks(handle: FileHandle, chunkBytes: number, resources: Set<{ close(): Promise<void> }>, reuse = false): ChunkReader {
   let pos = 0;
   let compressed = false;
+  /** the buffer of the latest read, and a buffer given back by recycle() */
+  let last: Buffer | null = null;
+  let spare: Buffer | null = null;
 
-  // A fresh buffer per read: a held document chunk and gunzip's input queue keep references to
-  // them. At 1 MiB per read the allocation is noise next to the parse.
+  // A fresh buffer per read unless recycled (reuse mode, plain files): a held document chunk and
+  // gunzip's input queue keep references to them.
   async function* raw(): AsyncGenerator<Buffer> {
     for (;;) {
-      const buf = Buffer.allocUnsafe(chunkBytes);
+      const buf = spare ?? Buffer.allocUnsafe(chunkBytes);
+      spare = null;
+      last = buf;
       const { bytesRead } = await handle.read(buf, 0, chunkBytes, null);
       if (bytesRead === 0) return;
       pos += bytesRead;
@@ -308,6 +355,10 @@ function openChunks(handle: FileHandle, chunkBytes: number, resources: Set<{ clo
     isDataError: (err) => {
       const code = (err as { code?: unknown })?.code;
       return compressed && typeof code === 'string' && code.startsWith('Z_');
+    },
+    recycle: (chunk) => {
+      // only a chunk that is our own latest read (never a gunzip output)
+      if (reuse && !compressed && last !== null && chunk.buffer === last.buffer && chunk.byteOffset === last.byteOffset) spare = last;
     },
     chunks,
   };

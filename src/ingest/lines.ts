@@ -14,6 +14,17 @@ export interface SplitResult {
   lines: string[];
   /** byte lengths of lines skipped for exceeding the limit, completed in this push */
   longLines: number[];
+  /**
+   * Where each line's bytes are (push only): lines[i] is the UTF-8 text of buf[ranges[2i], ranges[2i+1]),
+   * or ranges[2i] is -1 for a line that began in an earlier chunk. Lets the engine store a line's raw
+   * JSON by copying its bytes rather than encoding the string back to UTF-8.
+   */
+  bytes?: LineBytes;
+}
+
+export interface LineBytes {
+  buf: Buffer;
+  ranges: number[];
 }
 
 const NL = 0x0a;
@@ -37,6 +48,7 @@ export class LineSplitter {
   }
 
   push(chunk: Buffer): SplitResult {
+    const ranges: number[] = [];
     const out: SplitResult = { lines: [], longLines: [] };
     let start = 0;
     if (this.atStart && chunk.length > 0) {
@@ -67,10 +79,14 @@ export class LineSplitter {
         this.parts = [];
         this.partBytes = 0;
       } else {
+        const joined = this.partBytes > 0;
         out.lines.push(this.take(chunk, start, nl));
+        if (joined) ranges.push(-1, -1);
+        else ranges.push(start, nl > start && chunk[nl - 1] === CR ? nl - 1 : nl);
       }
       start = nl + 1;
     }
+    if (out.lines.length > 0) out.bytes = { buf: chunk, ranges };
     return out;
   }
 

@@ -1,12 +1,16 @@
 import type { GapInfo } from '../detect/types.js';
+import type { LineBytes } from './lines.js';
 
 /**
  * What a source yields. Sources hand over whole lines in batches (one read chunk's worth) so the
  * pipeline pays the async-iteration cost once per chunk, not once per line.
  */
 export type SourceItem =
-  /** complete lines, in order, without line endings (empty lines included: the decoder counts them) */
-  | { kind: 'lines'; source: string; lines: string[] }
+  /**
+   * complete lines, in order, without line endings (empty lines included: the decoder counts them);
+   * `bytes`, when given, says where each line's UTF-8 bytes are (see LineBytes)
+   */
+  | { kind: 'lines'; source: string; lines: string[]; bytes?: LineBytes }
   /** a line over the limit was skipped while it streamed past; `bytes` is its length */
   | { kind: 'long'; source: string; bytes: number }
   /** something the operator should see in the status bar: "waiting for …", "rotated", "polling (inotify limit)" */

@@ -67,6 +67,34 @@ export class RawStore {
     out.len = len;
   }
 
+  /**
+   * Store `len` UTF-8 bytes of `buf` from `from` (the decode worker's batches carry each event's JSON
+   * as bytes: a memcpy here instead of decoding to a string and encoding it back).
+   */
+  putBytes(buf: Buffer, from: number, len: number, out: { slab: Slab; off: number; len: number }): void {
+    const slab = this.room(len);
+    const off = slab.used;
+    buf.copy(slab.buf, off, from, from + len);
+    slab.used += len;
+    slab.live += len;
+    out.slab = slab;
+    out.off = off;
+    out.len = len;
+  }
+
+  /** A slab with at least `worst` free bytes (a new one when the current one is short). */
+  private room(worst: number): Slab {
+    const slab = this.current;
+    if (slab !== null && slab.buf.length - slab.used >= worst) return slab;
+    // a value bigger than a slab (a large RequestResponse body) gets a slab of its own
+    if (worst > this.slabSize) return this.newSlab(worst);
+    const fresh = this.newSlab(0);
+    const old = this.current;
+    this.current = fresh;
+    if (old !== null && old.live === 0) this.retire(old);
+    return fresh;
+  }
+
   get(ref: RawRef): string {
     return ref.slab.buf.toString('utf8', ref.off, ref.off + ref.len);
   }

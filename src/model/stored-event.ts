@@ -1,4 +1,5 @@
 import type { AuditEvent } from './event.js';
+import { PackedEvent } from './packed-event.js';
 import type { RawStore, Slab } from './raw-store.js';
 
 /**
@@ -39,9 +40,14 @@ export class StoredEvent implements AuditEvent {
   off = 0;
   len = 0;
 
+  /**
+   * `bytes`, when given, are the UTF-8 bytes `ev.raw` was decoded from (the line as read): they are
+   * copied as they are instead of encoding `ev.raw` again.
+   */
   constructor(
     ev: AuditEvent,
     private readonly store: RawStore,
+    bytes: { buf: Buffer; start: number; end: number } | null = null,
   ) {
     this.ts = ev.ts;
     this.time = ev.time;
@@ -70,7 +76,9 @@ export class StoredEvent implements AuditEvent {
     this.hasRequestObject = ev.hasRequestObject;
     this.hasResponseObject = ev.hasResponseObject;
     this.source = ev.source;
-    store.put(ev.raw, this);
+    if (ev instanceof PackedEvent && ev.rawBuf !== null) store.putBytes(ev.rawBuf, ev.rawOff, ev.rawLen, this);
+    else if (bytes !== null) store.putBytes(bytes.buf, bytes.start, bytes.end - bytes.start, this);
+    else store.put(ev.raw, this);
   }
 
   /** the event's JSON text, decoded from the raw store */

@@ -104,3 +104,18 @@ describe.skipIf(!present || !existsSync(cli))('corpus replay through the CLI', (
     expect(summary.malformed).toBe(0);
   });
 });
+
+describe.skipIf(!present || !existsSync(cli))('corpus replay through the decode worker', () => {
+  const files = present ? walk(corpus).filter((f) => !f.endsWith('.md')) : [];
+  const replay = async (mode: '0' | '1', args: string[]): Promise<string> =>
+    (await run(process.execPath, [cli, 'replay', ...files, '--no-tui', ...args, '--speed', 'max'], { cwd: repo, env: { ...process.env, AUDITOP_DECODE_WORKER: mode } })).stdout;
+
+  it('prints the same events, alerts and summary as in-thread decoding', async () => {
+    for (const print of ['events', 'alerts', 'summary']) {
+      const inThread = await replay('0', ['--print', print]);
+      const worker = await replay('1', ['--print', print]);
+      if (print === 'events') expect(inThread.trim().split('\n').length).toBe(Object.values(EXPECTED).reduce((a, b) => a + b, 0));
+      expect(worker).toBe(inThread);
+    }
+  });
+});

@@ -38,3 +38,37 @@ export function decodeAll(lines: string[], source = 'test'): { events: AuditEven
   for (const l of lines) decodeLine(l, source, { event: (e) => events.push(e), malformed: (m) => malformed.push(m) });
   return { events, malformed };
 }
+
+/** Every field of an event as a plain object, raw included (a PackedEvent's or StoredEvent's raw is a getter). */
+export function eventFields(ev: AuditEvent): Record<string, unknown> {
+  return {
+    ts: ev.ts,
+    time: ev.time,
+    receivedTs: ev.receivedTs,
+    auditID: ev.auditID,
+    stage: ev.stage,
+    verb: ev.verb,
+    user: ev.user,
+    groups: [...ev.groups],
+    impersonatedUser: ev.impersonatedUser,
+    impersonatedGroups: [...ev.impersonatedGroups],
+    sourceIP: ev.sourceIP,
+    userAgent: ev.userAgent,
+    apiGroup: ev.apiGroup,
+    apiVersion: ev.apiVersion,
+    resource: ev.resource,
+    subresource: ev.subresource,
+    namespace: ev.namespace,
+    name: ev.name,
+    code: ev.code,
+    reason: ev.reason,
+    decision: ev.decision,
+    uri: ev.uri,
+    level: ev.level,
+    latencyMs: ev.latencyMs,
+    hasRequestObject: ev.hasRequestObject,
+    hasResponseObject: ev.hasResponseObject,
+    raw: ev.raw,
+    source: ev.source,
+  };
+}

@@ -217,3 +217,48 @@ describe('openFileSource: errors and close', () => {
     expect(lines).toBeLessThan(5000);
   });
 });
+
+describe('openFileSource: line bytes', () => {
+  /** Every 'lines' item, checked while it is current: each line is the UTF-8 text of its byte range. */
+  async function check(path: string, opts: { chunkBytes: number; reuseReadBuffer?: boolean }): Promise<{ lines: string[]; buffers: Set<ArrayBufferLike> }> {
+    const src = openFileSource([path], { maxLineBytes: 1 << 20, ...opts });
+    const lines: string[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    for await (const item of src.items()) {
+      if (item.kind !== 'lines') continue;
+      const b = item.bytes;
+      item.lines.forEach((l, i) => {
+        const start = b?.ranges[2 * i] ?? -1;
+        if (b && start >= 0) expect(b.buf.toString('utf8', start, b.ranges[2 * i + 1])).toBe(l);
+        lines.push(l);
+      });
+      if (b) buffers.add(b.buf.buffer);
+    }
+    return { lines, buffers };
+  }
+
+  it('says where each line is, across chunk boundaries, CRLF and multi-byte text, with the read buffer reused or not', async () => {
+    const path = join(dir, 'bytes.log');
+    const text = Array.from({ length: 400 }, (_, i) => `${ev(i % 7 === 0 ? `id-${i} zoë ☃ 日本` : `id-${i}`)}${i % 3 === 0 ? '\r' : ''}`).join('\n');
+    writeFileSync(path, `${text}\n`);
+    const expected = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    // reads of 5000 bytes: above Buffer's pooling size, so each fresh read has its own ArrayBuffer
+    const fresh = await check(path, { chunkBytes: 5000 });
+    const reused = await check(path, { chunkBytes: 5000, reuseReadBuffer: true });
+    expect(fresh.lines).toEqual(expected);
+    expect(reused.lines).toEqual(expected);
+    expect(fresh.buffers.size).toBeGreaterThan(10);
+    expect(reused.buffers.size).toBe(1);
+  });
+
+  it('never reuses a gzip chunk or a held document chunk', async () => {
+    const gz = join(dir, 'bytes.log.gz');
+    const lines = Array.from({ length: 300 }, (_, i) => ev(`gz-${i}`));
+    writeFileSync(gz, gzipSync(`${lines.join('\n')}\n`));
+    expect((await check(gz, { chunkBytes: 512, reuseReadBuffer: true })).lines).toEqual(lines);
+    const doc = join(dir, 'doc.json');
+    writeFileSync(doc, JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: lines.map((l) => JSON.parse(l)) }, null, 2));
+    const got = await readAll([doc], { chunkBytes: 512, reuseReadBuffer: true });
+    expect(got.events.map((e) => e.auditID)).toEqual(lines.map((_, i) => `gz-${i}`));
+  });
+});
