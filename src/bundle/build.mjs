@@ -19,13 +19,10 @@ export const MAX_BUNDLE_BYTES = 8 * 1024 * 1024;
 // CommonJS dependencies bundled into ESM output call `require('events')` and friends; esbuild turns
 // those into a `__require` that throws "Dynamic require … is not supported" unless a real `require`
 // is in scope. Only Node built-ins reach it (everything else is inlined), so any base path does; the
-// executable's data: URL fallback has no file URL, hence process.execPath there.
-// The last line tells the single executable's loader (sea-main.cjs) that the unpacked temp copy has
-// been read and can be deleted; outside the executable the hook is absent and nothing happens.
+// executable's data: URL fallback (sea-main.cjs) has no file URL, hence process.execPath there.
 const BANNER = [
   "import { createRequire as __auditopCreateRequire } from 'node:module';",
   "const require = __auditopCreateRequire(import.meta.url.startsWith('file:') ? import.meta.url : process.execPath);",
-  "{ const k = Symbol.for('auditop.sea.loaded'); const f = globalThis[k]; delete globalThis[k]; if (typeof f === 'function') f(); }",
 ].join('\n');
 
 // Ink's development mode (DEV=true in the environment) imports `./devtools.js`, which needs the optional

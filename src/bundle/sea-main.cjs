@@ -4,8 +4,13 @@
 // script only unpacks the ESM bundle that was embedded as an asset and import()s it.
 //
 // Why a private temp file rather than a data: URL: a module's URL appears in every stack frame and in
-// `import.meta.url`, and a data: URL of the ~1–3 MB bundle would print megabytes per trace. The data:
-// URL stays as the fallback for a node whose temp directory cannot be written (full, read-only).
+// `import.meta.url`, and a data: URL of the bundle would print megabytes per trace. The data: URL stays
+// as the fallback for a node whose temp directory cannot be written (full, read-only).
+//
+// Why the file stays until exit: the replay decode worker (src/ingest/offload.ts) starts a worker
+// thread on `import.meta.url`, i.e. on this file, whenever a large replay begins. Deleted right after
+// loading, the worker could not start and replays would run single-threaded (measured: 30k events,
+// 33 MB, worker on in the bundle, off in an executable that had deleted its copy).
 //
 // Only built-in modules can be require()d here (the embedded script has no file of its own).
 const sea = require('node:sea');
@@ -15,13 +20,45 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const ASSET = 'auditop.mjs';
-// The bundle's banner calls this as its first statement, i.e. once the loader has read and linked the
-// file, so the unpacked copy lives for milliseconds rather than for the whole session.
-const LOADED = Symbol.for('auditop.sea.loaded');
+// Directory names carry the owning process id, so a later run can tell a copy left behind by a run
+// that was killed outright (SIGKILL, OOM killer: no 'exit' event) from one that is still in use.
+const PREFIX = 'auditop-sea-';
 
 function fail(message) {
   process.stderr.write(`auditop: ${message}\n`);
   process.exit(1);
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else; only ESRCH means gone.
+    return err.code !== 'ESRCH';
+  }
+}
+
+// Best effort and conservative: only our own directories, by exact name, whose process is gone.
+function sweepStale(tmp) {
+  let names;
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return;
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  for (const name of names) {
+    const m = /^auditop-sea-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+    if (m === null || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+    const dir = path.join(tmp, name);
+    try {
+      if (fs.lstatSync(dir).uid !== uid) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // someone else's, or already gone
+    }
+  }
 }
 
 if (!sea.isSea() || typeof sea.getAsset !== 'function') {
@@ -38,21 +75,23 @@ function cleanup() {
   try {
     fs.rmSync(d, { recursive: true, force: true });
   } catch {
-    // Best effort: a leftover 0700 directory in the temp dir is harmless and must not change the exit.
+    // Best effort: a leftover 0700 directory is harmless, the next run sweeps it, and it must not
+    // change the exit status.
   }
 }
 
 let url;
 try {
+  const tmp = os.tmpdir();
+  sweepStale(tmp);
   // mkdtemp creates a fresh directory with mode 0700, so nobody else can swap the file between our
   // write and Node's read.
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditop-'));
+  dir = fs.mkdtempSync(path.join(tmp, `${PREFIX}${process.pid}-`));
   const file = path.join(dir, ASSET);
   fs.writeFileSync(file, source, { mode: 0o600 });
   url = pathToFileURL(file).href;
-  globalThis[LOADED] = cleanup;
-  // Covers a bundle that exits before its banner ran (a syntax error would be a build bug, but the
-  // directory should still go).
+  // 'exit' fires on a normal end, on process.exit() (auditop's q, SIGINT, SIGTERM and SIGHUP all
+  // end that way) and after an uncaught exception.
   process.once('exit', cleanup);
 } catch {
   cleanup();
