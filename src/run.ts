@@ -13,11 +13,12 @@
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from './config.js';
+import { DEFAULT_LOG_PATHS, type Config } from './config.js';
 import type { Detector } from './detect/types.js';
 import { createDetector as createRuleDetector, loadRulesFile } from './detect/index.js';
 import { withSettingsLists } from './config-file.js';
 import { assertReadable, openFileSource, SourceError } from './ingest/file-source.js';
+import { openFollowInputs } from './ingest/follow/inputs.js';
 import { threadCpuSeconds } from './ingest/offload.js';
 import { consume, decodeStats, type ConsumeOptions } from './ingest/pipeline.js';
 import type { Source } from './ingest/source.js';
@@ -48,8 +49,13 @@ export async function createSources(config: Config): Promise<Source[]> {
     await assertReadable(config.paths);
     return [openFileSource(config.paths, { maxLineBytes: config.maxLineBytes })];
   }
-  if (config.paths.includes('-')) throw new NotAvailableError('reading standard input is not available yet: save it to a file and use auditop replay FILE');
-  throw new NotAvailableError('following a live log is not available yet: use auditop replay FILE --no-tui');
+  // follow: FILE args (merged), `-` = stdin, none = the first default path that exists
+  return openFollowInputs(config.paths, {
+    defaultPaths: DEFAULT_LOG_PATHS,
+    maxLineBytes: config.maxLineBytes,
+    backfill: config.backfill,
+    fromStart: config.fromStart,
+  });
 }
 
 /** Pacing for replay; undefined = as fast as possible. */

@@ -3,6 +3,7 @@
  * here (keep each section's code in its own module under src/bench/). `npm run bench -- --only NAME`
  * runs one; every section prints a JSON object of named figures.
  */
+import { followSection } from './follow.js';
 import { rulesSection } from './rules.js';
 import { decodeModesSection, longLineSection, throughputSection } from './throughput.js';
 
@@ -25,4 +26,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection];
+export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection, followSection];

@@ -361,9 +361,9 @@ export class BatchDecoder {
       ev.name = uniq[4 * i + 3] as string;
       ev.source = b.source;
       ev.rawBuf = raw;
-      ev.rawOff = r;
-      ev.rawLen = u32[i * U32_PER_REC + U32_RAWLEN] as number;
-      r += ev.rawLen;
+      ev.off = r;
+      ev.len = u32[i * U32_PER_REC + U32_RAWLEN] as number;
+      r += ev.len;
       live.push(ev);
       event(ev);
     }

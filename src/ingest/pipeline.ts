@@ -7,7 +7,7 @@ import type { AuditEvent } from '../model/event.js';
 import type { MalformedLine } from '../model/types.js';
 import type { Engine } from '../model/engine.js';
 import { stat } from 'node:fs/promises';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { BatchDecoder } from './batch-codec.js';
 import { decodeLine, type DecodeSink } from './decode.js';
 import { fileSourcePlan, type FileSourcePlan } from './file-source.js';
@@ -15,8 +15,8 @@ import { startDecodeWorker, workerError } from './offload.js';
 import type { Source, SourceItem } from './source.js';
 
 /**
- * Replays at least this big are decoded in a worker thread (offload.ts) when a second core is free
- * (see worthOffloading). Below it the worker's start
+ * Replays at least this big are decoded in a worker thread (offload.ts) on a machine with a second
+ * core (see worthOffloading). Below it the worker's start
  * (~50 ms to load the modules) is not won back; stdin, pipes and followed files decode in-thread.
  * AUDITOP_DECODE_WORKER=0 never uses the worker, =1 always does (tests, comparisons).
  */
@@ -156,13 +156,14 @@ async function worthOffloading(plan: FileSourcePlan): Promise<boolean> {
     }
   }
   if (bytes < OFFLOAD_MIN_BYTES) return false;
-  // The worker costs ~12% more CPU (packing, a second heap) and ~50 MB more peak RSS; it pays off
-  // only when a second core is free. Measured, 2 cores: with one free, 200k bench events ran at 0.82
-  // of the JSON.parse bound against 0.49 in-thread; on the box saturated by others (load 10), 1M
-  // events ran at 49k/s with the worker against 53k/s in-thread (12.4 vs 11.2 s CPU, 421 vs 370 MB).
-  // So: two cores or more, and the last minute's load leaves one of them free.
-  const cores = availableParallelism();
-  return cores >= 2 && (loadavg()[0] ?? 0) <= cores - 1;
+  // The worker costs ~15% more CPU (packing, a second heap) and ~25-35 MB more peak RSS, for
+  // decoding on another core. Measured, 1M bench events, 2 cores shared with other jobs (load 3-7),
+  // this commit: worker 8.5-16.4 s wall, 12.6-13.4 s CPU, 382-394 MB peak RSS; in-thread 9.7-11.0 s,
+  // 11.0-11.3 s CPU, 346-357 MB. Within the 400 MB target, and never much slower even with the cores
+  // busy (the main thread takes a share of the decoding whenever it finds nothing queued), so any
+  // machine with a second core uses it. (Before, it also required the last minute's load to leave a
+  // core free, because the worker's peak RSS was over the target: 413-432 MB.)
+  return availableParallelism() >= 2;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AuditEvent } from './event.js';
-import type { RawStore, Slab } from './raw-store.js';
+import { isTransient, type RawStore, type Slab } from './raw-store.js';
+import { SplitTimes } from './smi-pair.js';
 
 /**
  * An AuditEvent rebuilt on the main thread from a batch the decode worker sent (src/ingest/offload.ts):
@@ -7,10 +8,9 @@ import type { RawStore, Slab } from './raw-store.js';
  * until someone reads it. When the engine buffers it, the event is its own stored copy (adopt():
  * its bytes go into the raw store as they are), saving the copy of every field a StoredEvent makes.
  */
-export class PackedEvent implements AuditEvent {
-  ts = NaN;
+export class PackedEvent extends SplitTimes implements AuditEvent {
+  // ts = NaN, receivedTs = NaN, latencyMs = -1: accessors of SplitTimes (see smi-pair.ts)
   time = '';
-  receivedTs = NaN;
   auditID = '';
   stage = '';
   verb = '';
@@ -31,16 +31,12 @@ export class PackedEvent implements AuditEvent {
   decision = '';
   uri = '';
   level = '';
-  latencyMs = -1;
   hasRequestObject = false;
   hasResponseObject = false;
   source = '';
-  /** the batch's raw bytes and where this event's JSON text is in them (null once sealed) */
+  /** the batch's raw bytes (null once adopted or sealed); `off`/`len` say where the JSON text is in them */
   rawBuf: Buffer | null = EMPTY_BUF;
-  rawOff = 0;
-  rawLen = 0;
-  /** once adopted by the engine: the raw store and where the bytes are in it (RawRef fields) */
-  store: RawStore | null = null;
+  /** once adopted by the engine: the raw store's slab holding the bytes, at `off`/`len` (RawRef fields) */
   slab: Slab | null = null;
   off = 0;
   len = 0;
@@ -51,25 +47,26 @@ export class PackedEvent implements AuditEvent {
    * buffered (filtered out) once its batch's buffer went back to the worker.
    */
   get raw(): string {
-    if (this.store !== null) return this.store.get(this as { slab: Slab; off: number; len: number });
-    if (this.rawBuf !== null) return this.rawBuf.toString('utf8', this.rawOff, this.rawOff + this.rawLen);
+    if (this.slab !== null) return this.slab.store.get(this as { slab: Slab; off: number; len: number });
+    if (this.rawBuf !== null) return this.rawBuf.toString('utf8', this.off, this.off + this.len);
     return '';
   }
 
   /** The engine buffers this event: its bytes go into `store` (see StoredEvent for the contract). */
   adopt(store: RawStore): void {
-    store.putBytes(this.rawBuf as Buffer, this.rawOff, this.rawLen, this as { slab: Slab; off: number; len: number });
-    this.store = store;
+    // putBytes reads the batch offsets (its arguments) before it writes the slab's into off/len
+    store.putBytes(this.rawBuf as Buffer, this.off, this.len, this as { slab: Slab; off: number; len: number }, isTransient(this.stage));
+    this.rawBuf = null;
   }
 
   /** Whether adopt() can be called: not yet buffered, and the batch's bytes are still here. */
   get adoptable(): boolean {
-    return this.store === null && this.rawBuf !== null;
+    return this.slab === null && this.rawBuf !== null;
   }
 
   /** give the raw bytes back to the store (the row was evicted or replaced) */
   release(): void {
-    this.store?.release(this as { slab: Slab; off: number; len: number });
+    this.slab?.store.release(this as { slab: Slab; off: number; len: number });
   }
 
   /** The batch's buffer is about to be reused: stop reading it. */

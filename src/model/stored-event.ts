@@ -1,16 +1,17 @@
 import type { AuditEvent } from './event.js';
 import { PackedEvent } from './packed-event.js';
-import type { RawStore, Slab } from './raw-store.js';
+import { isTransient, type RawStore, type Slab } from './raw-store.js';
+import { SplitTimes } from './smi-pair.js';
 
 /**
  * The copy of an event a buffered row keeps (RequestRow.ev): every AuditEvent field, with `raw`
  * kept in the RawStore (see raw-store.ts for why) and decoded on each read. Read `raw` once and keep
- * the string if you need it repeatedly; `{...ev}` and JSON.stringify(ev) leave `raw` out.
+ * the string if you need it repeatedly. `ts`, `receivedTs` and `latencyMs` are kept as pairs of
+ * small integers (smi-pair.ts) behind accessors, so `{...ev}` and JSON.stringify(ev) leave them and
+ * `raw` out.
  */
-export class StoredEvent implements AuditEvent {
-  ts: number;
+export class StoredEvent extends SplitTimes implements AuditEvent {
   time: string;
-  receivedTs: number;
   auditID: string;
   stage: string;
   verb: string;
@@ -31,7 +32,6 @@ export class StoredEvent implements AuditEvent {
   decision: string;
   uri: string;
   level: string;
-  latencyMs: number;
   hasRequestObject: boolean;
   hasResponseObject: boolean;
   source: string;
@@ -46,9 +46,10 @@ export class StoredEvent implements AuditEvent {
    */
   constructor(
     ev: AuditEvent,
-    private readonly store: RawStore,
+    store: RawStore,
     bytes: { buf: Buffer; start: number; end: number } | null = null,
   ) {
+    super();
     this.ts = ev.ts;
     this.time = ev.time;
     this.receivedTs = ev.receivedTs;
@@ -76,18 +77,19 @@ export class StoredEvent implements AuditEvent {
     this.hasRequestObject = ev.hasRequestObject;
     this.hasResponseObject = ev.hasResponseObject;
     this.source = ev.source;
-    if (ev instanceof PackedEvent && ev.rawBuf !== null) store.putBytes(ev.rawBuf, ev.rawOff, ev.rawLen, this);
-    else if (bytes !== null) store.putBytes(bytes.buf, bytes.start, bytes.end - bytes.start, this);
-    else store.put(ev.raw, this);
+    const transient = isTransient(ev.stage);
+    if (ev instanceof PackedEvent && ev.rawBuf !== null) store.putBytes(ev.rawBuf, ev.off, ev.len, this, transient);
+    else if (bytes !== null) store.putBytes(bytes.buf, bytes.start, bytes.end - bytes.start, this, transient);
+    else store.put(ev.raw, this, transient);
   }
 
   /** the event's JSON text, decoded from the raw store */
   get raw(): string {
-    return this.store.get(this);
+    return this.slab.store.get(this);
   }
 
   /** give the raw bytes back to the store (the row was evicted or replaced) */
   release(): void {
-    this.store.release(this);
+    this.slab.store.release(this);
   }
 }

@@ -11,7 +11,8 @@ export interface RequestRow {
   /**
    * the most complete stage seen so far (ResponseComplete/Panic beat ResponseStarted beat
    * RequestReceived). A stored copy: its `raw` is decoded from an off-heap store on each read
-   * (keep the string if you need it often), and `{...ev}` / JSON.stringify(ev) leave `raw` out.
+   * (keep the string if you need it often); `ts`, `receivedTs` and `latencyMs` are accessors too, so
+   * `{...ev}` / JSON.stringify(ev) leave those four out.
    */
   ev: AuditEvent;
   /** stage names seen, in arrival order */
