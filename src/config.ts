@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { FileSettings } from './config-file.js';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
+import { parseTimeBound, type TimeBound } from './ingest/replay/window.js';
 import { PRINT_MODES, type PrintMode } from './print.js';
 
 /** Ring capacity in requests: ~100k rows is minutes of a busy cluster and ~150 MB with their raw JSON. */
@@ -53,6 +54,13 @@ export interface Config {
   /** event-time window in ms since the epoch (--since/--until), NaN when not set */
   sinceMs: number;
   untilMs: number;
+  /**
+   * replay: --since/--until as given (src/ingest/replay/window.ts); relative values (-2h, +15m) count
+   * from the end/start of the log and are resolved once the files are known. sinceMs/untilMs hold the
+   * bounds that are absolute already (RFC 3339, now-2h), NaN otherwise.
+   */
+  since: TimeBound | undefined;
+  until: TimeBound | undefined;
   alertsFile: string | undefined;
   color: boolean;
   ascii: boolean;
@@ -215,9 +223,15 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv,
   if (mode === 'follow' && (sinceRaw !== undefined || untilRaw !== undefined)) {
     throw new UsageError(`${sinceRaw !== undefined ? '--since' : '--until'} applies to replay (auditop replay PATH --since -2h)`);
   }
-  const sinceMs = sinceRaw === undefined ? NaN : parseTime('--since', sinceRaw, cenv.now);
-  const untilMs = untilRaw === undefined ? NaN : parseTime('--until', untilRaw, cenv.now);
-  if (sinceMs > untilMs) throw new UsageError('--since is after --until: nothing would be replayed');
+  const since = sinceRaw === undefined ? undefined : parseBound('--since', sinceRaw);
+  const until = untilRaw === undefined ? undefined : parseBound('--until', untilRaw);
+  const sinceMs = absoluteMs(since, cenv.now);
+  const untilMs = absoluteMs(until, cenv.now);
+  // Bounds counted from the same end of the log compare before the log is read (-1h vs -2h).
+  const sameBase = since?.kind === 'log' && until?.kind === 'log' && since.from === until.from;
+  if (sinceMs > untilMs || (sameBase && since.offsetMs > until.offsetMs)) {
+    throw new UsageError('--since is after --until: nothing would be replayed');
+  }
 
   const bufferRaw = str('buffer');
   const bufferEvents = bufferRaw === undefined ? DEFAULT_BUFFER_EVENTS : parseCount('--buffer', bufferRaw, 1, MAX_BUFFER_EVENTS);
@@ -244,6 +258,8 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv,
     filter,
     sinceMs,
     untilMs,
+    since,
+    until,
     alertsFile: nonEmpty('--alerts-file', str('alerts-file')),
     color: !noColor && cenv.stdoutIsTTY,
     // box-drawing glyphs need a UTF-8 locale; with none set, assume a modern terminal
@@ -288,6 +304,22 @@ export function parseSize(name: string, raw: string): number {
 const REL_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** RFC 3339 ("2026-11-21T10:00:00Z") or relative to now ("-2h", "-30m", "-1d", "-90s"). */
+/** A --since/--until value (replay's forms, src/ingest/replay/window.ts). Throws UsageError. */
+function parseBound(name: string, raw: string): TimeBound {
+  const b = parseTimeBound(raw);
+  if (typeof b === 'string') {
+    throw new UsageError(`${name} must be an RFC 3339 time (2026-11-21T10:00:00Z) or relative: -2h back from the log's end, +15m from its start, now-2h (got '${raw}')`);
+  }
+  return b;
+}
+
+/** The bound in ms when it does not depend on the log (RFC 3339, now-…), else NaN. */
+function absoluteMs(b: TimeBound | undefined, now: number): number {
+  if (b?.kind === 'absolute') return b.ms;
+  if (b?.kind === 'now') return now + b.offsetMs;
+  return NaN;
+}
+
 export function parseTime(name: string, raw: string, now: number): number {
   const rel = /^-(\d+(?:\.\d+)?)([smhd])$/.exec(raw.trim());
   if (rel) return now - Number.parseFloat(rel[1] as string) * (REL_UNITS[rel[2] as string] as number);

@@ -32,7 +32,8 @@ Options:
   --backfill N              follow: show the last N events first (1000)
   --speed N|max             replay speed, 0.1 to 10000 (10 on screen, max
                             with --no-tui)
-  --since T, --until T      replay: event-time window, RFC 3339 or -2h/-30m
+  --since T, --until T      replay: event-time window, RFC 3339, or -2h (back
+                            from the log's end), +15m (from its start), now-2h
   --rules FILE              YAML rules: extra rules, overrides, list edits
   --filter EXPR             keep matching events, e.g.
                             'user:alice verb:delete,patch ns:prod code:>=400'

@@ -5,7 +5,7 @@
  * SEAMS — later parts plug in here, each by replacing the body of one small function:
  *   createSources   follower (follow/stdin) and replay (directories, rotated sets, merging by time)
  *   createPacer     replay pacing (--speed N)
- *   createFilter    screen-search (--filter); --since/--until are applied here until replay seeks
+ *   createFilter    screen-search (--filter); --since/--until are applied by the replay source
  *   createDetector  detection (built-in rules, --rules)
  *   runTui          the screen (dynamic import, so headless runs never load ink/react)
  *   runDemo         the screen's demo (until then: replay demo-logs/ headless and report)
@@ -21,6 +21,7 @@ import { assertReadable, openFileSource, SourceError } from './ingest/file-sourc
 import { openFollowInputs } from './ingest/follow/inputs.js';
 import { threadCpuSeconds } from './ingest/offload.js';
 import { consume, decodeStats, type ConsumeOptions } from './ingest/pipeline.js';
+import { createReplay, replayOf } from './ingest/replay/index.js';
 import type { Source } from './ingest/source.js';
 import { Engine } from './model/engine.js';
 import type { AuditEvent } from './model/event.js';
@@ -44,10 +45,22 @@ export interface RunIO {
 // Seams
 
 /** The sources to read. Throws SourceError (unreadable path) or NotAvailableError. */
-export async function createSources(config: Config): Promise<Source[]> {
+export async function createSources(config: Config, engine?: Engine): Promise<Source[]> {
   if (config.mode === 'replay') {
-    await assertReadable(config.paths);
-    return [openFileSource(config.paths, { maxLineBytes: config.maxLineBytes })];
+    // Rotated sets, merging by event time, --since/--until and the pacer (src/ingest/replay/).
+    const r = await createReplay(
+      {
+        paths: config.paths,
+        maxLineBytes: config.maxLineBytes,
+        speed: config.speed,
+        since: config.since,
+        until: config.until,
+        onNotice: (m) => engine?.notice('replay', m),
+      },
+      // headless at --speed max needs no pacer: the unpaced pipeline is the fastest path
+      { unpaced: !config.tui },
+    );
+    return [r.source];
   }
   // follow: FILE args (merged), `-` = stdin, none = the first default path that exists
   return openFollowInputs(config.paths, {
@@ -58,22 +71,16 @@ export async function createSources(config: Config): Promise<Source[]> {
   });
 }
 
-/** Pacing for replay; undefined = as fast as possible. */
-export function createPacer(config: Config): ConsumeOptions['pace'] {
-  if (config.mode === 'replay' && config.speed !== 'max') {
-    throw new NotAvailableError(`replay pacing (--speed ${config.speed}) is not available yet: use --speed max`);
-  }
-  return undefined;
+/** Pacing for replay (the pacer travels with the replay source); undefined = as fast as possible. */
+export function createPacer(_config: Config, sources: Source[]): ConsumeOptions['pace'] {
+  return replayOf(sources)?.pace;
 }
 
 /** Which events to keep: the --since/--until window and --filter. */
 export function createFilter(config: Config): ((ev: AuditEvent) => boolean) | undefined {
   if (config.filter !== undefined) throw new NotAvailableError('--filter is not available yet');
-  const since = config.sinceMs;
-  const until = config.untilMs;
-  if (Number.isNaN(since) && Number.isNaN(until)) return undefined;
-  // An event without a usable time cannot be placed in the window: it is left out.
-  return (ev) => ev.ts >= (Number.isNaN(since) ? -Infinity : since) && ev.ts <= (Number.isNaN(until) ? Infinity : until);
+  // --since/--until are applied by the replay source before decoding (src/ingest/replay/).
+  return undefined;
 }
 
 /** The detection engine: built-in rules plus --rules FILE (a bad file throws RulesFileError: exit 2). */
@@ -112,8 +119,8 @@ export async function run(config: Config, io: RunIO = { stdout: process.stdout, 
   if (config.mode === 'demo') return runDemo(config, io);
   const detector = createDetector(config);
   const engine = new Engine({ bufferEvents: config.bufferEvents, bufferBytes: config.bufferBytes, detector, filter: createFilter(config) });
-  const pace = createPacer(config);
-  const sources = await createSources(config);
+  const sources = await createSources(config, engine);
+  const pace = createPacer(config, sources);
   const alertsFile = config.alertsFile === undefined ? undefined : openAlertsFile(config.alertsFile, engine);
   try {
     if (config.tui) return await runTui(engine, sources, config);

@@ -4,6 +4,7 @@
  * runs one; every section prints a JSON object of named figures.
  */
 import { followSection } from './follow.js';
+import { replaySection } from './replay.js';
 import { rulesSection } from './rules.js';
 import { decodeModesSection, longLineSection, throughputSection } from './throughput.js';
 
@@ -26,4 +27,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection, followSection];
+export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection, followSection, replaySection];
