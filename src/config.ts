@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { FileSettings } from './config-file.js';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
+import { CONTEXT_KEYS, FILTER_KEYS, isFilterError, parseFilter } from './model/filter.js';
 import { parseTimeBound, type TimeBound } from './ingest/replay/window.js';
 import { PRINT_MODES, type PrintMode } from './print.js';
 
@@ -80,6 +81,9 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** Usage hint for a bad --filter: the keys it knows. */
+const FILTER_HINT = `Filter keys: ${FILTER_KEYS.map((k) => k.key).join(', ')}; e.g. --filter "user:alice verb:delete,patch ns:prod code:>=400".`;
 
 /** What the environment contributes (injected so tests do not depend on the terminal). */
 export interface ConfigEnv {
@@ -241,6 +245,13 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv,
 
   const filter = str('filter');
   if (filter !== undefined && filter.trim() === '') throw new UsageError('--filter needs an expression, e.g. --filter "user:alice verb:delete"');
+  if (filter !== undefined) {
+    const f = parseFilter(filter);
+    if (isFilterError(f)) throw new UsageError(`--filter: ${f.reason} at column ${f.position + 1} of '${filter}'`, FILTER_HINT);
+    // --filter runs before detection, so it cannot know which requests raise alerts
+    const ctxTerm = f.terms.find((t) => CONTEXT_KEYS.has(t.key));
+    if (ctxTerm) throw new UsageError(`--filter: '${ctxTerm.key}:' selects requests by their alerts, which are raised after --filter runs; use it in the screen's f filter`, FILTER_HINT);
+  }
 
   const noColor = flag('no-color') || (cenv.env.NO_COLOR !== undefined && cenv.env.NO_COLOR !== '');
   const locale = cenv.env.LC_ALL || cenv.env.LC_CTYPE || cenv.env.LANG || '';

@@ -8,7 +8,7 @@
  *   createFilter    screen-search (--filter); --since/--until are applied by the replay source
  *   createDetector  detection (built-in rules, --rules)
  *   runTui          the screen (dynamic import, so headless runs never load ink/react)
- *   runDemo         the screen's demo (until then: replay demo-logs/ headless and report)
+ *   runDemo         the screen's demo: live on a terminal (src/demo/demo.ts); headless, a report of demo-logs/
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,6 +25,7 @@ import { createReplay, replayOf } from './ingest/replay/index.js';
 import type { Source } from './ingest/source.js';
 import { Engine } from './model/engine.js';
 import type { AuditEvent } from './model/event.js';
+import { isFilterError, parseFilter } from './model/filter.js';
 import { alertRecord, attachPrinter, LineWriter, summaryRecord } from './print.js';
 import { formatReport } from './demo/report.js';
 
@@ -78,9 +79,10 @@ export function createPacer(_config: Config, sources: Source[]): ConsumeOptions[
 
 /** Which events to keep: the --since/--until window and --filter. */
 export function createFilter(config: Config): ((ev: AuditEvent) => boolean) | undefined {
-  if (config.filter !== undefined) throw new NotAvailableError('--filter is not available yet');
-  // --since/--until are applied by the replay source before decoding (src/ingest/replay/).
-  return undefined;
+  // --filter was validated by parseCommandLine (a bad expression is a usage error, exit 2);
+  // --since/--until are applied by the replay source before decoding (src/ingest/replay/)
+  const parsed = config.filter === undefined ? undefined : parseFilter(config.filter);
+  return parsed === undefined || isFilterError(parsed) || parsed.empty ? undefined : parsed.test;
 }
 
 /** The detection engine: built-in rules plus --rules FILE (a bad file throws RulesFileError: exit 2). */
@@ -91,12 +93,20 @@ export function createDetector(config: Config): Detector {
 }
 
 /** The screen. Resolves with the exit code. */
-export async function runTui(_engine: Engine, _sources: Source[], _config: Config): Promise<number> {
-  throw new NotAvailableError('the screen is not available yet: add --no-tui (e.g. --no-tui --print summary)');
+export async function runTui(engine: Engine, sources: Source[], config: Config, pace?: ConsumeOptions['pace']): Promise<number> {
+  const ui = await import('./ui/run-tui.js');
+  // a replay source carries its pacer (src/ingest/replay/): the screen's space, +, - and ] drive it
+  const replay = replayOf(sources)?.pacer;
+  return ui.runTui(engine, sources, config, { ...(pace ? { pace } : {}), ...(replay ? { replay } : {}) });
 }
 
 /** `auditop demo`. Until the screen's live demo exists: replay the saved demo logs and report. */
 export async function runDemo(config: Config, io: RunIO): Promise<number> {
+  // On a terminal: the live demo (src/demo/demo.ts) followed on screen. Headless: a finite report.
+  if (config.tui) {
+    const demo = await import('./demo/demo.js');
+    return demo.runDemo(config, io);
+  }
   const paths = DEMO_LOGS.map((f) => join(demoLogsDir(), f));
   const engine = new Engine({ bufferEvents: config.bufferEvents, bufferBytes: config.bufferBytes, detector: createDetector({ ...config, rulesFile: undefined }) });
   await assertReadable(paths);
@@ -105,7 +115,7 @@ export async function runDemo(config: Config, io: RunIO): Promise<number> {
   return 0;
 }
 
-/** Saved logs the interim demo replays, in order. */
+/** Saved logs the headless demo reports on, in order. */
 const DEMO_LOGS = ['quiet-day.log'];
 
 /** demo-logs/ of the checkout this file runs from (dist/run.js → ../demo-logs). */
@@ -123,7 +133,7 @@ export async function run(config: Config, io: RunIO = { stdout: process.stdout, 
   const pace = createPacer(config, sources);
   const alertsFile = config.alertsFile === undefined ? undefined : openAlertsFile(config.alertsFile, engine);
   try {
-    if (config.tui) return await runTui(engine, sources, config);
+    if (config.tui) return await runTui(engine, sources, config, pace);
     return await runHeadless(engine, sources, config, io, pace);
   } finally {
     alertsFile?.close();

@@ -7,6 +7,8 @@ import { followSection } from './follow.js';
 import { replaySection } from './replay.js';
 import { rulesSection } from './rules.js';
 import { decodeModesSection, longLineSection, throughputSection } from './throughput.js';
+import { screenSection } from './screen.js';
+import { searchSection } from './search.js';
 
 export interface BenchContext {
   /** events in the main generated file (--events, default 1,000,000) */
@@ -27,4 +29,4 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection, followSection, replaySection];
+export const SECTIONS: BenchSection[] = [throughputSection, decodeModesSection, longLineSection, rulesSection, followSection, replaySection, searchSection, screenSection];

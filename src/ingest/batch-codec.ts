@@ -97,7 +97,7 @@ const FLAGS_AT = (U32_RAWLEN + 1) * 4;
  * Buffers kept for reuse per kind (the main thread returns them with each consumed batch): enough
  * for the batches in flight (offload.ts MAX_IN_FLIGHT messages, half of them batches) and one more.
  */
-const POOL_MAX = 3;
+const POOL_MAX = 5;
 /** Smallest buffers made: a pooled one then fits most later batches. */
 const MIN_META_BYTES = 256 * 1024;
 const MIN_RAW_BYTES = 2 * 1024 * 1024;

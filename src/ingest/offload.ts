@@ -26,9 +26,25 @@ import type { SourceItem } from './source.js';
 const MARK = 'auditopDecodeWorker';
 /**
  * Messages the worker may be ahead by. Each read chunk gives a batch and a progress item, so this is
- * about two 1 MiB chunks of decoded data: enough to keep both threads busy, little memory.
+ * four 1 MiB chunks of decoded data. With two (4 messages) the worker waited for credits ~0.55 s of a
+ * 7.7 s replay of the 1M-event bench file while the main thread, stalled a moment by a GC pause or a
+ * burst of message deserialisation, was behind; the main thread then caught up and waited for the
+ * worker (~2 s): the threads took turns instead of overlapping. Measured (AUDITOP_DEBUG_OFFLOAD=1,
+ * quiet 2-core machine, two runs each): 4 → 7.75/7.61 s wall, worker credit waits 0.60/0.57 s,
+ * peak RSS 384 MiB; 8 → 7.10/7.10 s, 0.18/0.21 s, 390/392 MiB; 16 → 6.87/7.10 s, 0.06/0 s,
+ * 402/401 MiB (over the 400 MB target).
  */
-export const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 8;
+/**
+ * The worker hands a chunk over undecoded when at most this many messages (one chunk: its batch and
+ * progress item) are unconsumed, and never two chunks in a row. Waiting until the main thread had
+ * consumed everything (0) left it waiting for batches ~1.5-1.9 s of a ~7.5 s replay of the 1M-event
+ * bench file while the worker, the bottleneck, decoded; with 2 it decodes ~16% of the chunks itself
+ * and waits ~0.35 s. Measured (AUDITOP_DEBUG_OFFLOAD=1, 2 cores, load 1.8-2.4, alternating runs):
+ * 0 → 8.11/7.45/7.31 s wall, 386-389 MiB peak; 2 → 6.82/7.35/7.02 s, 387-394 MiB. (4, without the
+ * "never two in a row": 6.98/6.94 s, 397/398 MiB: the main thread became the bottleneck.)
+ */
+const HANDOFF_SLACK = 2;
 
 /**
  * The worker's young generation. Nothing it allocates outlives the line it decodes (events are
@@ -51,7 +67,7 @@ export type WorkerMessage =
   | { t: 'batch'; b: PackedBatch }
   | { t: 'item'; item: SourceItem }
   /** cpuSeconds: the worker thread's CPU time, where the OS tells it (Linux) */
-  | { t: 'end'; cpuSeconds?: number }
+  | { t: 'end'; cpuSeconds?: number; debug?: Record<string, number> }
   | { t: 'error'; name: string; message: string; path?: string; code?: string };
 
 /** credit: one message was consumed; `give` is a batch buffer returned for reuse */
@@ -142,7 +158,16 @@ async function workerMain(input: WorkerInput): Promise<void> {
     wake = null;
     w?.();
   });
+  // AUDITOP_DEBUG_OFFLOAD=1: where this thread's time goes (reported with 'end', printed by the pipeline).
+  const dbg = process.env.AUDITOP_DEBUG_OFFLOAD === '1' ? { creditWaitMs: 0, creditWaits: 0, readWaitMs: 0, decodeMs: 0, batches: 0, handedOff: 0, items: 0, events: 0 } : null;
   const credit = async (): Promise<void> => {
+    if (credits === 0 && !closed && dbg !== null) {
+      const t0 = performance.now();
+      dbg.creditWaits++;
+      while (credits === 0 && !closed) await new Promise<void>((r) => (wake = r));
+      dbg.creditWaitMs += performance.now() - t0;
+      return;
+    }
     while (credits === 0 && !closed) await new Promise<void>((r) => (wake = r));
   };
   const post = async (m: WorkerMessage, transfer: ArrayBuffer[] = []): Promise<void> => {
@@ -153,6 +178,8 @@ async function workerMain(input: WorkerInput): Promise<void> {
   };
   port.postMessage({ t: 'ready' } satisfies WorkerMessage);
 
+  /** the previous chunk was handed over undecoded: never two in a row (at most half of them) */
+  let handedLast = false;
   // Where the current line's bytes are: an event whose raw is that line is sent as those bytes.
   let line: string | null = null;
   let lineBuf: Buffer | null = null;
@@ -167,21 +194,31 @@ async function workerMain(input: WorkerInput): Promise<void> {
     malformed: (m) => encoder.malformed(m),
   };
   try {
-    for await (const item of source.items()) {
+    const it = source.items()[Symbol.asyncIterator]();
+    for (;;) {
+      const tr = dbg === null ? 0 : performance.now();
+      const r = await it.next();
+      if (dbg !== null) dbg.readWaitMs += performance.now() - tr;
+      if (r.done === true) break;
+      const item = r.value;
       if (closed) break;
       if (item.kind === 'lines') {
         // Wait for a credit before filling buffers: the ones returned with it are reused.
         await credit();
         if (closed) break;
-        if (credits === MAX_IN_FLIGHT) {
-          // The main thread has consumed everything and is waiting: rather than have it idle
-          // while this batch is decoded here, let it decode this one itself (the in-thread path)
-          // while this thread goes on with the next. Self-balancing: the faster the main thread
-          // is, the more often it finds nothing queued and takes a share of the decoding.
+        if (!handedLast && credits >= MAX_IN_FLIGHT - HANDOFF_SLACK) {
+          handedLast = true;
+          // The main thread has at most one chunk queued and will soon wait: rather than have it
+          // idle while this batch is decoded here, let it decode this one itself (the in-thread
+          // path) while this thread goes on with the next. Self-balancing: the faster the main
+          // thread is, the more often it finds little queued and takes a share of the decoding.
           // (The bytes are cloned, not transferred: a gunzip chunk shares zlib's output buffer.)
+          if (dbg !== null) dbg.handedOff++;
           await post({ t: 'item', item });
           continue;
         }
+        handedLast = false;
+        const td = dbg === null ? 0 : performance.now();
         const { lines, bytes } = item;
         lineBuf = bytes === undefined ? null : bytes.buf;
         let chars = 0;
@@ -200,12 +237,18 @@ async function workerMain(input: WorkerInput): Promise<void> {
         line = null;
         lineBuf = null;
         const { batch, transfer } = encoder.finish();
+        if (dbg !== null) {
+          dbg.decodeMs += performance.now() - td;
+          dbg.batches++;
+          dbg.events += batch.n;
+        }
         await post({ t: 'batch', b: batch }, transfer);
       } else {
+        if (dbg !== null) dbg.items++;
         await post({ t: 'item', item });
       }
     }
-    if (!closed) port.postMessage({ t: 'end', cpuSeconds: threadCpuSeconds() } satisfies WorkerMessage);
+    if (!closed) port.postMessage({ t: 'end', cpuSeconds: threadCpuSeconds(), ...(dbg === null ? {} : { debug: dbg }) } satisfies WorkerMessage);
   } catch (err) {
     if (!closed) {
       const e = err instanceof Error ? err : new Error(String(err));

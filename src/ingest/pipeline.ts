@@ -160,7 +160,7 @@ async function worthOffloading(plan: FileSourcePlan): Promise<boolean> {
   // decoding on another core. Measured, 1M bench events, 2 cores shared with other jobs (load 3-7),
   // this commit: worker 8.5-16.4 s wall, 12.6-13.4 s CPU, 382-394 MB peak RSS; in-thread 9.7-11.0 s,
   // 11.0-11.3 s CPU, 346-357 MB. Within the 400 MB target, and never much slower even with the cores
-  // busy (the main thread takes a share of the decoding whenever it finds nothing queued), so any
+  // busy (the main thread takes a share of the decoding whenever it has little queued), so any
   // machine with a second core uses it. (Before, it also required the last minute's load to leave a
   // core free, because the worker's peak RSS was over the target: 413-432 MB.)
   return availableParallelism() >= 2;
@@ -182,9 +182,19 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
   let events: AuditEvent[] = [];
   const collect = (ev: AuditEvent): void => void events.push(ev);
   let started = false;
+  // AUDITOP_DEBUG_OFFLOAD=1: where the main thread's time goes, printed to stderr at the end.
+  const dbg = process.env.AUDITOP_DEBUG_OFFLOAD === '1' ? { waitMs: 0, waits: 0, batchMs: 0, batches: 0, linesMs: 0, lines: 0, afterMs: 0, yieldMs: 0, t0: performance.now() } : null;
+  let tb = 0;
   try {
     for (;;) {
+      if (dbg !== null) tb = performance.now();
       const m = await worker.next();
+      if (dbg !== null) {
+        const w = performance.now() - tb;
+        if (w > 0.05) dbg.waits++;
+        dbg.waitMs += w;
+        tb = performance.now();
+      }
       if (m.t === 'gone') {
         // Not even started: this runtime cannot load the worker; decode in-thread instead.
         if (!started) return false;
@@ -197,6 +207,13 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
       }
       if (m.t === 'end') {
         if (m.cpuSeconds !== undefined) decodeStats.workerCpuSeconds += m.cpuSeconds;
+        if (dbg !== null) {
+          const r = (x: number): number => Math.round(x);
+          process.stderr.write(`auditop-offload main ${JSON.stringify({ wallMs: r(performance.now() - dbg.t0), waitMs: r(dbg.waitMs), waits: dbg.waits, batchMs: r(dbg.batchMs), batches: dbg.batches, linesMs: r(dbg.linesMs), lines: dbg.lines, afterMs: r(dbg.afterMs), yieldMs: r(dbg.yieldMs) })}\n`);
+          const d = m.debug ?? {};
+          for (const k of Object.keys(d)) d[k] = Math.round(d[k] as number);
+          process.stderr.write(`auditop-offload worker ${JSON.stringify(d)}\n`);
+        }
         return true;
       }
       if (m.t === 'error') throw workerError(m);
@@ -215,6 +232,10 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
           decoder.decode(m.b, onEvent, onMalformed);
         }
         worker.credit(decoder.release(m.b));
+        if (dbg !== null) {
+          dbg.batchMs += performance.now() - tb;
+          dbg.batches++;
+        }
       } else {
         worker.credit();
         const item = m.item;
@@ -225,15 +246,26 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
           const b = item.bytes;
           const lines = b === undefined ? item : { ...item, bytes: { buf: Buffer.from(b.buf.buffer, b.buf.byteOffset, b.buf.byteLength), ranges: b.ranges } };
           await decodeLines(lines, engine, pace, pace ? new BatchSink(engine) : null);
+          if (dbg !== null) {
+            dbg.linesMs += performance.now() - tb;
+            dbg.lines++;
+          }
         } else {
           applyItem(engine, item);
         }
       }
+      if (dbg !== null) tb = performance.now();
       if (opts.afterBatch) {
         const p = opts.afterBatch();
         if (p) await p;
       }
+      if (dbg !== null) {
+        const t = performance.now();
+        dbg.afterMs += t - tb;
+        tb = t;
+      }
       await yieldToLoop();
+      if (dbg !== null) dbg.yieldMs += performance.now() - tb;
     }
   } finally {
     await worker.close();

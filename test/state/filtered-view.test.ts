@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert, Detector } from '../../src/detect/types.js';
+import { Engine } from '../../src/model/engine.js';
+import type { AuditEvent } from '../../src/model/event.js';
+import { FilteredView } from '../../src/state/filtered-view.js';
+import { Searcher, type SearchState } from '../../src/state/search.js';
+import { Store } from '../../src/state/store.js';
+import { makeEvent } from '../model/make-event.js';
+import { ManualScheduler } from './fake-ring.js';
+
+/** Raises one alert per delete, like a rule would. */
+const deletes: Detector = {
+  evaluate(ev: AuditEvent): Alert[] {
+    if (ev.verb !== 'delete') return [];
+    return [
+      {
+        ts: ev.time, tsMs: ev.ts, rule: 'delete', severity: 'high', title: 'Delete', message: `${ev.user} deleted ${ev.name}`,
+        auditID: ev.auditID, user: ev.user, verb: ev.verb, resource: ev.resource, subresource: ev.subresource,
+        namespace: ev.namespace, name: ev.name, sourceIP: ev.sourceIP, code: ev.code, groupKey: `delete:${ev.user}`,
+      },
+    ];
+  },
+  gap: (g) => [{ ts: '', tsMs: g.ts, rule: 'log-gap', severity: 'high', title: 'Gap', message: g.message, auditID: '', user: '', verb: '', resource: '', subresource: '', namespace: '', name: '', sourceIP: '', code: 0, groupKey: 'gap' }],
+};
+
+let n = 0;
+function ev(p: Partial<AuditEvent>): AuditEvent {
+  n++;
+  const ts = Date.parse('2026-11-21T10:00:00Z') + n * 1000;
+  return makeEvent({ auditID: `r-${n}`, ts, receivedTs: ts, time: new Date(ts).toISOString(), ...p });
+}
+
+function setup(capacity = 1000) {
+  const engine = new Engine({ bufferEvents: capacity, bufferBytes: 1e9, detector: deletes });
+  const sched = new ManualScheduler();
+  const view = new FilteredView(engine, { schedule: sched.schedule });
+  return { engine, sched, view };
+}
+
+function rows(view: FilteredView) {
+  const out = [];
+  for (let i = 0; i < view.rows.size; i++) out.push(view.rows.at(i)!);
+  return out;
+}
+
+describe('FilteredView', () => {
+  it('passes everything through without a filter', () => {
+    const { engine, view } = setup();
+    engine.event(ev({ user: 'alice' }));
+    engine.event(ev({ user: 'bob', verb: 'delete' }));
+    expect(view.rows.size).toBe(2);
+    expect(view.alerts.size).toBe(1);
+    expect(view.counts.requests).toBe(2);
+    expect(view.top('users', 'all')).toEqual(engine.top('users', 'all'));
+  });
+
+  it('filters buffered and live requests, alerts and counts, and clearing brings everything back', () => {
+    const { engine, sched, view } = setup();
+    for (let i = 0; i < 50; i++) engine.event(ev({ user: i % 5 === 0 ? 'bob' : 'alice', verb: i % 10 === 0 ? 'delete' : 'get' }));
+    expect(view.setFilter('user:bob')).toBeNull();
+    sched.drain();
+    expect(view.expr).toBe('user:bob');
+    expect(rows(view).every((r) => r.ev.user === 'bob')).toBe(true);
+    expect(view.rows.size).toBe(10);
+    expect(view.counts.requests).toBe(10);
+    expect(view.top('users', 'all')).toEqual([{ key: 'bob', count: 10 }]);
+    expect(view.alerts.size).toBe(5); // the deletes are all bob's (i % 10 === 0)
+    // rows that alerted keep their severity in the filtered feed
+    expect(rows(view).filter((r) => r.alert === 'high').length).toBe(5);
+    // live events
+    engine.event(ev({ user: 'alice', verb: 'delete' }));
+    engine.event(ev({ user: 'bob', verb: 'delete' }));
+    expect(view.rows.size).toBe(11);
+    expect(view.alerts.size).toBe(6);
+    expect(view.setFilter('')).toBeNull();
+    expect(view.rows.size).toBe(52);
+    expect(view.alerts.size).toBe(7);
+  });
+
+  it('reports a parse error with its column and keeps the current view', () => {
+    const { engine, sched, view } = setup();
+    engine.event(ev({ user: 'alice' }));
+    expect(view.setFilter('user:alice')).toBeNull();
+    sched.drain();
+    expect(view.setFilter('usr:bob')).toMatch(/unknown key 'usr'.*column 1/);
+    expect(view.expr).toBe('user:alice');
+  });
+
+  it('a request appears when it starts to match (code known only at the last stage)', () => {
+    const { engine, sched, view } = setup();
+    view.setFilter('code:>=400');
+    sched.drain();
+    engine.event(ev({ auditID: 'x', stage: 'RequestReceived', code: 0, user: 'eve' }));
+    expect(view.rows.size).toBe(0);
+    engine.event(ev({ auditID: 'x', stage: 'ResponseComplete', code: 403, user: 'eve' }));
+    expect(view.rows.size).toBe(1);
+    expect(view.rows.at(0)!.ev.code).toBe(403);
+  });
+
+  it('builds in slices; events arriving meanwhile are kept, in order', () => {
+    const { engine, sched, view } = setup(100_000);
+    for (let i = 0; i < 10_000; i++) engine.event(ev({ user: i % 2 ? 'alice' : 'bob' }));
+    view.setFilter('user:alice');
+    expect(view.pending).toBe(true);
+    expect(view.rows.size).toBe(10_000); // still the old view
+    sched.step();
+    engine.event(ev({ user: 'alice', name: 'late-1' }));
+    engine.event(ev({ user: 'bob', name: 'late-2' }));
+    sched.drain();
+    expect(view.pending).toBe(false);
+    expect(view.rows.size).toBe(5001);
+    expect(view.rows.at(view.rows.size - 1)!.ev.name).toBe('late-1');
+  });
+
+  it('the store regroups alerts when the view switches', async () => {
+    const { engine, sched, view } = setup();
+    for (let i = 0; i < 6; i++) engine.event(ev({ user: i < 3 ? 'alice' : 'bob', verb: 'delete' }));
+    let t = 0;
+    const store = new Store(view, { feedEnd: null, feedPage: 10, topDim: 'users', topWindow: 'all', topN: 10, paused: false }, { now: () => t });
+    const groups = () => store.getSnapshot().alertGroups.map((g) => `${g.alert.user}×${g.count}`).sort();
+    store.refresh();
+    expect(groups()).toEqual(['alice×3', 'bob×3']);
+    view.setFilter('user:bob');
+    sched.drain();
+    t += 1000;
+    store.refresh();
+    expect(groups()).toEqual(['bob×3']);
+    expect(store.getSnapshot().rows.every((r) => r.ev.user === 'bob')).toBe(true);
+    view.setFilter('');
+    t += 1000;
+    store.refresh();
+    expect(groups()).toEqual(['alice×3', 'bob×3']);
+    store.dispose();
+  });
+
+  it('alert: and rule: keep the requests that raised alerts (buffered and live), and their alerts', () => {
+    const { engine, sched, view } = setup();
+    for (let i = 0; i < 20; i++) engine.event(ev({ user: i % 4 === 0 ? 'bob' : 'alice', verb: i % 4 === 0 ? 'delete' : 'get' }));
+    view.setFilter('alert:high');
+    sched.drain();
+    expect(view.rows.size).toBe(5);
+    expect(rows(view).every((r) => r.ev.verb === 'delete' && r.alert === 'high')).toBe(true);
+    expect(view.alerts.size).toBe(5);
+    engine.event(ev({ user: 'carol', verb: 'delete' }));
+    engine.event(ev({ user: 'carol', verb: 'get' }));
+    expect(view.rows.size).toBe(6);
+    view.setFilter('rule:del* user:carol');
+    sched.drain();
+    expect(rows(view).map((r) => r.ev.user)).toEqual(['carol']);
+    // live: the rule is known only when the alert arrives, right after the event
+    engine.event(ev({ user: 'carol', verb: 'delete' }));
+    expect(view.rows.size).toBe(2);
+    expect(view.counts.requests).toBe(2);
+    view.setFilter('alert:none');
+    sched.drain();
+    expect(rows(view).every((r) => r.ev.verb === 'get')).toBe(true);
+  });
+
+  it("gives search the alerts of each request, so rule: works in a query", async () => {
+    const { engine, view } = setup();
+    for (let i = 0; i < 12; i++) engine.event(ev({ user: i % 3 === 0 ? 'bob' : 'alice', verb: i % 3 === 0 ? 'delete' : 'get' }));
+    const searcher = new Searcher(() => view.rows, { context: (r) => view.alertContext(r) });
+    const st = await new Promise<SearchState>((res) => searcher.search('rule:delete', (s) => s.phase === 'done' && res(s)));
+    expect(st.hits.length).toBe(4);
+    expect(st.hits.every((h) => h.row.ev.user === 'bob')).toBe(true);
+  });
+
+  it('gap alerts (about the log, not a request) show under any filter', () => {
+    const { engine, sched, view } = setup();
+    view.setFilter('user:nobody');
+    sched.drain();
+    engine.gap({ ts: Date.now(), source: 'a.log', kind: 'truncated', message: 'a.log was truncated' });
+    expect(view.alerts.size).toBe(1);
+  });
+});

@@ -1,0 +1,117 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config.js';
+import { NO_DETECTOR } from '../../src/detect/types.js';
+import type { Source, SourceItem } from '../../src/ingest/source.js';
+import { Engine } from '../../src/model/engine.js';
+import { runTui } from '../../src/ui/run-tui.js';
+
+class FakeTty extends EventEmitter {
+  columns = 100;
+  rows = 30;
+  isTTY = true;
+  out = '';
+  write(s: string, cb?: () => void): boolean {
+    this.out += s;
+    if (cb) queueMicrotask(cb);
+    return true;
+  }
+}
+class FakeStdin extends EventEmitter {
+  isTTY = true;
+  raw = false;
+  queue: string[] = [];
+  setRawMode(v: boolean): this {
+    this.raw = v;
+    return this;
+  }
+  setEncoding(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
+  }
+  pause(): this {
+    return this;
+  }
+  read(): string | null {
+    return this.queue.shift() ?? null;
+  }
+  press(s: string): void {
+    this.queue.push(s);
+    this.emit('readable');
+  }
+}
+
+function source(items: () => AsyncIterable<SourceItem>): Source & { closed: boolean } {
+  const s = { name: 'test.log', closed: false, items, close: async () => void (s.closed = true) };
+  return s;
+}
+
+const config = resolveConfig(['replay', 'test.log'], { speed: 'max' }, { stdoutIsTTY: true, env: { LANG: 'C.UTF-8' }, now: Date.now() });
+
+async function waitFor(pred: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('runTui', () => {
+  it('enters the alternate screen before drawing and restores the terminal on quit', async () => {
+    const stdout = new FakeTty();
+    const stdin = new FakeStdin();
+    const stderr = new FakeTty();
+    const src = source(async function* () {
+      yield { kind: 'lines', source: 'test.log', lines: [JSON.stringify({ auditID: 'a1', stage: 'ResponseComplete', verb: 'get', user: { username: 'alice' }, stageTimestamp: '2026-11-21T10:00:00Z' })] };
+    });
+    const engine = new Engine({ bufferEvents: 100, bufferBytes: 1 << 20, detector: NO_DETECTOR });
+    const done = runTui(engine, [src], config, { stdout: stdout as never, stdin: stdin as never, stderr: stderr as never });
+    await waitFor(() => stdout.out.includes('alice'));
+    expect(stdout.out.startsWith('\x1b[?1049h')).toBe(true);
+    expect(stdin.raw).toBe(true);
+    stdin.press('q');
+    expect(await done).toBe(0);
+    expect(stdout.out.endsWith('\x1b[?25h\x1b[?1049l')).toBe(true);
+    expect(stdin.raw).toBe(false);
+    expect(src.closed).toBe(true);
+    expect(stderr.out).toBe('');
+  });
+
+  it('restores the terminal first, then reports an unexpected error in one line, exit 1', async () => {
+    const stdout = new FakeTty();
+    const stdin = new FakeStdin();
+    const stderr = new FakeTty();
+    const src = source(async function* () {
+      yield { kind: 'notice', source: 'test.log', message: 'starting' };
+      await new Promise((r) => setTimeout(r, 50));
+      throw new Error('disk on fire\n    at somewhere (file.js:1:1)');
+    });
+    const engine = new Engine({ bufferEvents: 100, bufferBytes: 1 << 20, detector: NO_DETECTOR });
+    const code = await runTui(engine, [src], config, { stdout: stdout as never, stdin: stdin as never, stderr: stderr as never });
+    expect(code).toBe(1);
+    expect(stdout.out.endsWith('\x1b[?25h\x1b[?1049l')).toBe(true);
+    expect(stderr.out).toBe('auditop: disk on fire\n');
+  });
+});
+
+describe('run-tui loading order', () => {
+  it('loads neither ink nor react (nor a JSX runtime) before it has set their environment', async () => {
+    const { readFileSync } = await import('node:fs');
+    const ts = (await import('typescript')).default;
+    // run-tui and everything it imports statically, compiled as the build compiles them
+    const files = ['ui/run-tui.tsx', 'ui/format.ts', 'ui/layout.ts', 'ui/screen-writer.ts', 'ui/theme.ts', 'state/store.ts', 'state/filtered-view.ts'];
+    for (const f of files) {
+      const text = readFileSync(new URL(`../../src/${f}`, import.meta.url), 'utf8');
+      const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.ESNext, jsx: ts.JsxEmit.ReactJSX, verbatimModuleSyntax: false }, fileName: f }).outputText;
+      expect(js, f).not.toMatch(/^import[^;]*from ["'](ink|react)(\/[^"']*)?["'];/m);
+    }
+  });
+});
