@@ -76,6 +76,14 @@ function describeSources(config: Config, sources: Source[]): string {
   return names.length > 0 ? names.join(', ') : config.paths.join(', ');
 }
 
+/**
+ * The view the screen reads: the engine, or with an `f` filter the matching part of it, holding no
+ * more than the real buffer (--buffer and --buffer-bytes) keeps.
+ */
+export function screenView(engine: Engine, config: Pick<Config, 'bufferEvents' | 'bufferBytes'>): FilteredView {
+  return new FilteredView(engine, { bufferEvents: config.bufferEvents, bufferBytes: config.bufferBytes });
+}
+
 export async function runTui(engine: Engine, sources: Source[], config: Config, opts: TuiOptions = {}): Promise<number> {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
@@ -113,7 +121,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   process.on('exit', restoreTerminal);
 
   // What the screen reads: the engine, or with an `f` filter in force the matching part of it
-  const view = new FilteredView(engine);
+  const view = screenView(engine, config);
   const onFilter = opts.onFilter ?? ((expr: string) => view.setFilter(expr));
   const store = new Store(
     view,

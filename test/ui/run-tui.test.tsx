@@ -115,3 +115,23 @@ describe('run-tui loading order', () => {
     }
   });
 });
+
+describe('screenView', () => {
+  it('a filtered view holds no more than the real buffer (--buffer-bytes)', async () => {
+    const { screenView } = await import('../../src/ui/run-tui.js');
+    const { decodeLine } = await import('../../src/ingest/decode.js');
+    const bufferBytes = 64 * 1024;
+    const engine = new Engine({ bufferEvents: 10_000, bufferBytes, detector: NO_DETECTOR });
+    const view = screenView(engine, { bufferEvents: 10_000, bufferBytes });
+    view.setFilter('user:alice');
+    await new Promise((r) => setTimeout(r, 20));
+    const pad = 'x'.repeat(2000);
+    for (let i = 0; i < 500; i++) {
+      const line = JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: `a-${i}`, stage: 'ResponseComplete', requestURI: `/api/v1/pods?x=${pad}`, verb: 'get', user: { username: 'alice' }, sourceIPs: ['10.0.0.1'], objectRef: { resource: 'pods', namespace: 'ns', name: `p${i}` }, responseStatus: { code: 200 }, requestReceivedTimestamp: '2026-11-21T10:00:00.000000Z', stageTimestamp: '2026-11-21T10:00:00.010000Z' });
+      decodeLine(line, 'test', engine);
+    }
+    expect(engine.rows.size).toBeLessThan(500);
+    expect(view.rows.size).toBeLessThanOrEqual(engine.rows.size);
+    view.dispose();
+  });
+});
