@@ -181,10 +181,13 @@ export function App(p: AppProps) {
   // listens from then on). `raw` is the data of the key being handled: a listener registered before
   // useInput's (which re-subscribes on every render) notes it first.
   const { internal_eventEmitter: emitter } = useStdin();
-  const routing = useRef<{ raw: string; opening: OverlayKind | null; keys: string[] }>({ raw: '', opening: null, keys: [] });
+  // `atRead` is the overlay in force when the key was read, before any handler ran: the Enter that
+  // applies the filter prompt (which closes it at once) is the prompt's, not also the main view's.
+  const routing = useRef<{ raw: string; atRead: OverlayKind | null | undefined; opening: OverlayKind | null; keys: string[] }>({ raw: '', atRead: undefined, opening: null, keys: [] });
   useLayoutEffect(() => {
     const note = (data: string): void => {
       routing.current.raw = data;
+      routing.current.atRead = stateRef.current.overlay?.kind ?? null;
     };
     emitter.on('input', note);
     return () => void emitter.removeListener('input', note);
@@ -211,7 +214,9 @@ export function App(p: AppProps) {
   const onInput = (input: string, key: Key): void => {
     const r = routing.current;
     const raw = r.raw;
+    const atRead = r.atRead;
     r.raw = '';
+    r.atRead = undefined;
     if (r.opening !== null) {
       if (!(key.ctrl && input === 'c')) {
         r.keys.push(raw || input);
@@ -236,11 +241,13 @@ export function App(p: AppProps) {
     }
     const k = keyName(input, key);
     const s = stateRef.current;
-    const cmd = resolveCommand(k, { overlay: s.overlay?.kind ?? null, replay: !!p.replay });
+    const shown = atRead !== undefined ? atRead : (s.overlay?.kind ?? null);
+    const cmd = resolveCommand(k, { overlay: shown, replay: !!p.replay });
     if (!cmd) return;
     const cur = snapRef.current;
     // search, inspector and the filter prompt read their own keys; only quitting is ours there
-    if ((s.overlay?.kind === 'search' || s.overlay?.kind === 'inspector' || s.overlay?.kind === 'filter') && cmd !== 'quit') return;
+    const ownKeys = (o: OverlayKind | null | undefined): boolean => o === 'search' || o === 'inspector' || o === 'filter';
+    if ((ownKeys(s.overlay?.kind) || ownKeys(atRead)) && cmd !== 'quit') return;
     const run = act;
     const view = (): ViewContext | null => (layout.kind === 'main' ? viewContext(cur, layout) : null);
     switch (cmd) {

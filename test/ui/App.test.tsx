@@ -230,4 +230,22 @@ describe('App', () => {
     expect(quit).not.toHaveBeenCalled();
     expect(typed.join('')).toBe('qux');
   });
+
+  it('Enter that applies the filter prompt is not taken again by the main view (no inspector opens)', async () => {
+    const applied: string[] = [];
+    function Prompt(p: FilterOverlayProps) {
+      useInput((_input, key) => {
+        if (key.return && p.onApply('verb:delete') === null) p.onClose();
+      });
+      useEarlyKeys();
+      return <Text>FILTER PROMPT</Text>;
+    }
+    const { inst, press } = setup({ overlays: { Inspector, FilterPrompt: Prompt }, onFilter: (e) => (applied.push(e), null) });
+    await press('filter');
+    await until(() => inst.lastFrame()!.includes('FILTER PROMPT'), 'prompt');
+    inst.stdin.write('\r');
+    await until(() => applied.length === 1 && !inst.lastFrame()!.includes('FILTER PROMPT'), 'applied');
+    await tick(50);
+    expect(inst.lastFrame()).not.toContain('INSPECTOR');
+  });
 });
