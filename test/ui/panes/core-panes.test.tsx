@@ -221,6 +221,14 @@ describe('Help and Hints', () => {
     expect(lastFrame()).toContain('Help: keys');
   });
 
+  it('wraps long descriptions at 80 columns instead of cutting them off', () => {
+    const all = helpContent(78, plain);
+    expect(all.some((l) => l.includes('…'))).toBe(false);
+    expect(all.every((l) => displayWidth(l) <= 78)).toBe(true);
+    const text = all.join(' ').replace(/\s+/g, ' ');
+    for (const b of KEYMAP) expect(text).toContain(b.description.replace(/\s+/g, ' '));
+  });
+
   it('generates the hints line for the context and fits it to the width', () => {
     expect(hintsLine({ width: 200, theme: plain, ctx: { overlay: 'inspector', replay: false } })).toContain('y copy');
     expect(displayWidth(hintsLine({ width: 40, theme: plain, ctx: { overlay: null, replay: false } }))).toBe(40);
