@@ -54,6 +54,8 @@ describe('Feed', () => {
     rows[1] = { ...rows[1]!, alert: 'high' };
     const lines = feedLines(feedProps({ rows, selSeq: 3, theme: colour }));
     expect(strip(lines[2]!)).toMatch(/…\s+open│$/);
+    // the open request's … sits where the last digit of a code does (codes are right-aligned)
+    expect(strip(lines[2]!).indexOf('…', strip(lines[2]!).length - 14)).toBe(strip(lines[4]!).search(/\d\s+\S+│$/));
     expect(strip(lines[3]!)).toMatch(/^│▌/);
     // a highlighted row keeps every column: the latency is not cut
     expect(strip(lines[3]!)).toMatch(/101\s+│$|101 {4,}\S*│$/);
