@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
 import { parseCommandLine, UsageError } from './config.js';
+import { ConfigFileError, loadConfigFile } from './config-file.js';
 import { HELP_TEXT } from './help.js';
 import { SourceError } from './ingest/file-source.js';
 import { NotAvailableError, run } from './run.js';
@@ -20,7 +21,11 @@ import { NotAvailableError, run } from './run.js';
  */
 setFlagsFromString('--heap-growing-percent=40');
 
+// The single-file build (src/bundle/build.mjs) defines this: no package.json travels with that file.
+declare const __AUDITOP_VERSION__: string | undefined;
+
 function version(): string {
+  if (typeof __AUDITOP_VERSION__ === 'string') return __AUDITOP_VERSION__;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';
@@ -32,6 +37,8 @@ function version(): string {
 /** Errors that carry a message meant for the operator and an exit code. */
 function userFacing(err: unknown): { message: string; code: number; hint?: string } | undefined {
   if (err instanceof UsageError) return { message: err.message, code: 2, hint: err.hint };
+  // A broken settings file: its message is file:line:col: reason, and fixing it is the user's move.
+  if (err instanceof ConfigFileError) return { message: err.message, code: 2 };
   if (err instanceof SourceError || err instanceof NotAvailableError) return { message: err.message, code: 1 };
   // Rules-file errors (detection) carry file, line and reason in their message: a usage error.
   if (err instanceof Error && err.name === 'RulesFileError') return { message: err.message, code: 2 };
@@ -40,7 +47,12 @@ function userFacing(err: unknown): { message: string; code: number; hint?: strin
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const parsed = parseCommandLine(argv, { stdoutIsTTY: process.stdout.isTTY === true, env: process.env, now: Date.now() });
+    const parsed = parseCommandLine(argv, {
+      stdoutIsTTY: process.stdout.isTTY === true,
+      env: process.env,
+      now: Date.now(),
+      loadSettings: (configFlag) => loadConfigFile(configFlag, process.env)?.settings ?? null,
+    });
     if (parsed.kind === 'help') {
       process.stdout.write(HELP_TEXT);
       return 0;

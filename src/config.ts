@@ -3,6 +3,7 @@
  * Usage mistakes throw UsageError (the CLI prints its one line plus a hint and exits 2).
  */
 import { parseArgs } from 'node:util';
+import type { FileSettings } from './config-file.js';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
 import { CONTEXT_KEYS, FILTER_KEYS, isFilterError, parseFilter } from './model/filter.js';
 import { parseTimeBound, type TimeBound } from './ingest/replay/window.js';
@@ -65,6 +66,10 @@ export interface Config {
   color: boolean;
   ascii: boolean;
   maxLineBytes: number;
+  /** from the config file (src/config-file.ts): added to the detector's protectedNamespaces list */
+  protectedNamespaces: string[];
+  /** from the config file: added to the detector's sourceIPAllowlist */
+  allowedCidrs: string[];
 }
 
 export class UsageError extends Error {
@@ -86,6 +91,11 @@ export interface ConfigEnv {
   env: Record<string, string | undefined>;
   /** wall clock for relative --since/--until, ms */
   now: number;
+  /**
+   * Reads the settings file (--config FILE, else $XDG_CONFIG_HOME/auditop/config.yaml); null when
+   * there is none. Throws ConfigFileError. Absent (tests) = no settings file.
+   */
+  loadSettings?: (configFlag: string | undefined) => FileSettings | null;
 }
 
 const OPTIONS = {
@@ -105,6 +115,7 @@ const OPTIONS = {
   ascii: { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  config: { type: 'string' },
 } as const;
 
 export type ParsedArgs =
@@ -123,7 +134,20 @@ export function parseCommandLine(argv: string[], cenv: ConfigEnv): ParsedArgs {
   const v = parsed.values;
   if (v.help) return { kind: 'help' };
   if (v.version) return { kind: 'version' };
-  return { kind: 'run', config: resolveConfig(parsed.positionals, v, cenv) };
+  const settings = cenv.loadSettings?.(typeof v.config === 'string' ? v.config : undefined) ?? {};
+  // The settings file only fills in what the command line left unset: flags given win.
+  return { kind: 'run', config: resolveConfig(parsed.positionals, { ...settingsAsOptions(settings), ...v }, cenv, settings) };
+}
+
+/** Config-file settings as the option values they stand for (src/config-file.ts has validated them). */
+function settingsAsOptions(s: FileSettings): Values {
+  const o: Values = {};
+  if (s.rules !== undefined) o.rules = s.rules;
+  if (s.buffer !== undefined) o.buffer = String(s.buffer);
+  if (s.bufferBytes !== undefined) o['buffer-bytes'] = String(s.bufferBytes);
+  if (s.color === false) o['no-color'] = true;
+  if (s.ascii === true) o.ascii = true;
+  return o;
 }
 
 /** `--since -2h` reads naturally; parseArgs would take "-2h" for an option, so join it as `--since=-2h`. */
@@ -158,7 +182,7 @@ function usageMessage(err: unknown): string {
 
 type Values = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
 
-export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv): Config {
+export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv, settings: FileSettings = {}): Config {
   let mode: Mode = 'follow';
   let paths = positionals;
   if (positionals[0] === 'replay') {
@@ -252,6 +276,8 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv)
     // box-drawing glyphs need a UTF-8 locale; with none set, assume a modern terminal
     ascii: flag('ascii') || (locale !== '' && !/utf-?8/i.test(locale)),
     maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+    protectedNamespaces: settings.protectedNamespaces ?? [],
+    allowedCidrs: settings.allowedCidrs ?? [],
   };
 }
 

@@ -9,12 +9,18 @@ Usage:
   auditop demo                       self-contained demo, no cluster needed
 
 Examples:
-  sudo auditop                                   follow the default log
-  sudo auditop /var/log/kube-apiserver/a.log /var/log/kube-apiserver/b.log
-  auditop replay ./audit-logs/ --speed 100       replay a copied dir at 100x
-  auditop replay audit.log.gz --no-tui --print summary
-  sudo auditop --no-tui --print alerts > alerts.jsonl
-  ssh cp1 sudo tail -F /var/log/kubernetes/audit/audit.log | auditop -
+  follow the default audit log (root-readable, hence sudo):
+    sudo auditop
+  follow several files at once:
+    sudo auditop /var/log/kubernetes/audit.log /var/log/kube-apiserver/audit.log
+  replay a directory of saved logs (rotated sets, .gz) at 100x:
+    auditop replay ./audit-logs/ --speed 100
+  headless: alerts as JSON lines into a file, no screen:
+    sudo auditop --no-tui --print alerts > alerts.jsonl
+  summarise a saved log:
+    auditop replay audit.log.gz --no-tui --print summary
+  watch a node's log from your own machine:
+    ssh cp1 sudo tail -F /var/log/kubernetes/audit/audit.log | auditop -
 
 Options:
   --no-tui                  no screen: JSON lines on stdout (default when
@@ -36,6 +42,9 @@ Options:
   --alerts-file FILE        also append every alert to FILE as JSON lines
   --no-color                no colour (also when NO_COLOR is set)
   --ascii                   ASCII borders and glyphs only
+  --config FILE             settings kept between runs (default:
+                            ~/.config/auditop/config.yaml, or in
+                            $XDG_CONFIG_HOME/auditop/ when that is set)
   --version, -h --help
 
 Exit status: 0 done (end of replay, q, Ctrl-C), 1 runtime failure,

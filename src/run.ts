@@ -15,7 +15,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LOG_PATHS, type Config } from './config.js';
 import type { Detector } from './detect/types.js';
-import { createDetector as createRuleDetector } from './detect/index.js';
+import { createDetector as createRuleDetector, loadRulesFile } from './detect/index.js';
+import { withSettingsLists } from './config-file.js';
 import { assertReadable, openFileSource, SourceError } from './ingest/file-source.js';
 import { openFollowInputs } from './ingest/follow/inputs.js';
 import { threadCpuSeconds } from './ingest/offload.js';
@@ -87,7 +88,9 @@ export function createFilter(config: Config): ((ev: AuditEvent) => boolean) | un
 
 /** The detection engine: built-in rules plus --rules FILE (a bad file throws RulesFileError: exit 2). */
 export function createDetector(config: Config): Detector {
-  return createRuleDetector(config.rulesFile !== undefined ? { rulesFile: config.rulesFile } : {});
+  const rules = config.rulesFile !== undefined ? loadRulesFile(config.rulesFile) : {};
+  // protectedNamespaces and allowedCidrs from the settings file add to the detector's lists
+  return createRuleDetector({ config: withSettingsLists(rules, config) });
 }
 
 /** The screen. Resolves with the exit code. */
