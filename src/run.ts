@@ -28,6 +28,7 @@ import type { AuditEvent } from './model/event.js';
 import { isFilterError, parseFilter } from './model/filter.js';
 import { alertRecord, attachPrinter, LineWriter, summaryRecord } from './print.js';
 import { formatReport } from './demo/report.js';
+import { openTtyKeys } from './ui/tty-keys.js';
 
 /** A part of auditop that a later piece of work delivers; the CLI prints the message and exits 1. */
 export class NotAvailableError extends Error {
@@ -93,11 +94,11 @@ export function createDetector(config: Config): Detector {
 }
 
 /** The screen. Resolves with the exit code. */
-export async function runTui(engine: Engine, sources: Source[], config: Config, pace?: ConsumeOptions['pace']): Promise<number> {
+export async function runTui(engine: Engine, sources: Source[], config: Config, pace?: ConsumeOptions['pace'], stdin?: NodeJS.ReadStream): Promise<number> {
   const ui = await import('./ui/run-tui.js');
   // a replay source carries its pacer (src/ingest/replay/): the screen's space, +, - and ] drive it
   const replay = replayOf(sources)?.pacer;
-  return ui.runTui(engine, sources, config, { ...(pace ? { pace } : {}), ...(replay ? { replay } : {}) });
+  return ui.runTui(engine, sources, config, { ...(pace ? { pace } : {}), ...(replay ? { replay } : {}), ...(stdin ? { stdin } : {}) });
 }
 
 /** `auditop demo`. Until the screen's live demo exists: replay the saved demo logs and report. */
@@ -133,6 +134,19 @@ export async function run(config: Config, io: RunIO = { stdout: process.stdout, 
   const pace = createPacer(config, sources);
   const alertsFile = config.alertsFile === undefined ? undefined : openAlertsFile(config.alertsFile, engine);
   try {
+    if (config.tui && config.paths.includes('-')) {
+      // stdin is the data: the keys come from the terminal itself, or there is no screen
+      const keys = openTtyKeys();
+      if (keys === null) {
+        io.stderr.write('auditop: stdin is the data and there is no terminal (/dev/tty) to read keys from: running headless\n');
+        return await runHeadless(engine, sources, { ...config, tui: false }, io, pace);
+      }
+      try {
+        return await runTui(engine, sources, config, pace, keys as unknown as NodeJS.ReadStream);
+      } finally {
+        keys.destroy();
+      }
+    }
     if (config.tui) return await runTui(engine, sources, config, pace);
     return await runHeadless(engine, sources, config, io, pace);
   } finally {

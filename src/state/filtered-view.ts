@@ -18,7 +18,7 @@
  * top-N end at the newest *matching* event; a request enters the filtered feed when it starts to
  * match (code:>=400 shows a request when its response arrives).
  *
- * Wiring (run-tui): `const view = new FilteredView(engine, { bufferBytes: config.bufferBytes });
+ * Wiring (run-tui `screenView`): `new FilteredView(engine, { bufferEvents, bufferBytes })` from the config;
  * new Store(view, …)`; App gets `engine={view}` and `onFilter={(e) => view.setFilter(e)}`.
  */
 import type { Alert } from '../detect/types.js';
@@ -151,6 +151,7 @@ export class FilteredView implements EngineView {
   private readonly rowsView: RingView<RequestRow>;
   private switches = 0;
   private readonly bufferBytes: number;
+  private readonly bufferEvents: number;
 
   constructor(
     private readonly main: SourceEngine,
@@ -161,9 +162,12 @@ export class FilteredView implements EngineView {
        * the real one already evicted for size stay until this bound (or the row count) evicts them
        */
       bufferBytes?: number;
+      /** --buffer: at most the real ring's capacity in any case */
+      bufferEvents?: number;
     } = {},
   ) {
     this.bufferBytes = opts.bufferBytes ?? Number.MAX_SAFE_INTEGER;
+    this.bufferEvents = opts.bufferEvents ?? Number.MAX_SAFE_INTEGER;
     this.schedule = opts.schedule ?? ((fn) => setImmediate(fn));
     const recentCap = Math.max(1024, main.rows.capacity * RECENT_FACTOR);
     this.recent = new RecentMap(recentCap);
@@ -238,7 +242,7 @@ export class FilteredView implements EngineView {
     if (this.active?.expr === e && !this.building) return null;
     this.cancelBuild();
     const engine = new Engine({
-      bufferEvents: this.main.rows.capacity,
+      bufferEvents: Math.min(this.main.rows.capacity, this.bufferEvents),
       bufferBytes: this.bufferBytes,
       detector: NO_DETECTOR,
       filter: f.needsContext ? (ev) => f.test(ev, this.contextFor(ev)) : (ev) => f.test(ev),

@@ -251,6 +251,8 @@ export class Store {
       this.groupByKey.clear();
       this.alertsSeenSeq = null;
       this.groupsChanged = true;
+      // the "Alerts N" total restarts from what the new view holds (a filter keeps fewer)
+      this.alertsSeen = ring.size;
     }
     const fresh = this.alertsSeenSeq === null ? ring.size : Math.min(ring.size, last - this.alertsSeenSeq);
     this.alertsSeenSeq = last;

@@ -4,8 +4,8 @@
  * work (search, inspector, filter prompt) are passed in as components, so this file only decides
  * where and when they show; each of them reads its own keys through the same keymap.
  */
-import { Box, Text, useInput, type Key } from 'ink';
-import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useSyncExternalStore, type ComponentType, type ReactNode } from 'react';
+import { Box, Text, useInput, useStdin, type Key } from 'ink';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useSyncExternalStore, type ComponentType, type ReactNode } from 'react';
 import type { Dimension } from '../model/types.js';
 import type { RequestRow } from '../model/types.js';
 import { fit } from '../model/sanitize.js';
@@ -31,6 +31,8 @@ export interface ReplayControls {
   /** skip ahead this much event time */
   jump(ms: number): void;
 }
+
+type OverlayKind = NonNullable<UiState['overlay']>['kind'];
 
 /** Replay speed bounds (issue 6: 0.1–10000). */
 const MIN_SPEED = 0.1;
@@ -173,14 +175,79 @@ export function App(p: AppProps) {
     [p.onFilter],
   );
 
+  // Key routing between `/` (f, Enter) and the commit that mounts the overlay: the overlay cannot
+  // hear keys yet (it subscribes when it is drawn), so what arrives meanwhile (a fast typist, a paste)
+  // is kept here, as read from the terminal, and handed to it when it is drawn (its useEarlyKeys
+  // listens from then on). `raw` is the data of the key being handled: a listener registered before
+  // useInput's (which re-subscribes on every render) notes it first.
+  const { internal_eventEmitter: emitter } = useStdin();
+  // `atRead` is the overlay in force when the key was read, before any handler ran: the Enter that
+  // applies the filter prompt (which closes it at once) is the prompt's, not also the main view's.
+  const routing = useRef<{ raw: string; atRead: OverlayKind | null | undefined; opening: OverlayKind | null; keys: string[] }>({ raw: '', atRead: undefined, opening: null, keys: [] });
+  useLayoutEffect(() => {
+    const note = (data: string): void => {
+      routing.current.raw = data;
+      routing.current.atRead = stateRef.current.overlay?.kind ?? null;
+    };
+    emitter.on('input', note);
+    return () => void emitter.removeListener('input', note);
+  }, [emitter]);
+  useLayoutEffect(() => {
+    const r = routing.current;
+    if (r.opening === null) return;
+    const keys = r.keys;
+    const drawn = r.opening === overlayKind;
+    r.opening = null;
+    r.keys = [];
+    // the overlay's layout effects (useEarlyKeys) ran before this parent's: it hears these now
+    if (drawn) for (const data of keys) emitter.emit('input', data);
+  }, [overlayKind, emitter]);
+  // an overlay that never came (too small a terminal): nothing stays held
+  useEffect(() => {
+    const r = routing.current;
+    if (r.opening !== null && r.opening !== overlayKind) {
+      r.opening = null;
+      r.keys = [];
+    }
+  });
+
   const onInput = (input: string, key: Key): void => {
+    const r = routing.current;
+    const raw = r.raw;
+    const atRead = r.atRead;
+    r.raw = '';
+    r.atRead = undefined;
+    if (r.opening !== null) {
+      if (!(key.ctrl && input === 'c')) {
+        r.keys.push(raw || input);
+        return;
+      }
+    }
+    // a paste (several printable characters read at once) on the main view: one key at a time, so
+    // `/` or `f` at its start opens the prompt and the rest is typed into it
+    if (stateRef.current.overlay === null && [...input].length > 1 && !key.ctrl && !key.meta && !/[\x00-\x1f\x7f]/.test(input)) {
+      const chars = [...input];
+      for (let i = 0; i < chars.length; i++) {
+        onInput(chars[i]!, { ...key, shift: /[A-Z]/.test(chars[i]!) });
+        if (r.opening !== null || stateRef.current.overlay !== null) {
+          const rest = chars.slice(i + 1).join('');
+          if (rest !== '') {
+            if (r.opening !== null) r.keys.push(rest);
+          }
+          return;
+        }
+      }
+      return;
+    }
     const k = keyName(input, key);
     const s = stateRef.current;
-    const cmd = resolveCommand(k, { overlay: s.overlay?.kind ?? null, replay: !!p.replay });
+    const shown = atRead !== undefined ? atRead : (s.overlay?.kind ?? null);
+    const cmd = resolveCommand(k, { overlay: shown, replay: !!p.replay });
     if (!cmd) return;
     const cur = snapRef.current;
     // search, inspector and the filter prompt read their own keys; only quitting is ours there
-    if ((s.overlay?.kind === 'search' || s.overlay?.kind === 'inspector' || s.overlay?.kind === 'filter') && cmd !== 'quit') return;
+    const ownKeys = (o: OverlayKind | null | undefined): boolean => o === 'search' || o === 'inspector' || o === 'filter';
+    if ((ownKeys(s.overlay?.kind) || ownKeys(atRead)) && cmd !== 'quit') return;
     const run = act;
     const view = (): ViewContext | null => (layout.kind === 'main' ? viewContext(cur, layout) : null);
     switch (cmd) {
@@ -194,19 +261,31 @@ export function App(p: AppProps) {
         run({ type: 'back' });
         return;
       case 'search':
-        if (p.overlays?.Search) run({ type: 'openSearch' });
+        if (p.overlays?.Search) {
+          r.opening = 'search';
+          run({ type: 'openSearch' });
+        }
         return;
       case 'filter':
-        if (p.overlays?.FilterPrompt) run({ type: 'openFilter' });
+        if (p.overlays?.FilterPrompt) {
+          r.opening = 'filter';
+          run({ type: 'openFilter' });
+        }
         return;
       case 'inspect': {
         if (s.focus === 'feed') {
           const sel = s.feed.sel ?? cur.rows[cur.rows.length - 1]?.seq;
           const row = cur.rows.find((r) => r.seq === sel);
-          if (row && p.overlays?.Inspector) run({ type: 'openInspector', auditID: row.auditID, from: 'feed' });
+          if (row && p.overlays?.Inspector) {
+            r.opening = 'inspector';
+            run({ type: 'openInspector', auditID: row.auditID, from: 'feed' });
+          }
         } else if (s.focus === 'alerts') {
           const g = cur.alertGroups.find((x) => x.id === s.alertSel) ?? cur.alertGroups[0];
-          if (g && g.alert.auditID && p.overlays?.Inspector) run({ type: 'openInspector', auditID: g.alert.auditID, from: 'alerts' });
+          if (g && g.alert.auditID && p.overlays?.Inspector) {
+            r.opening = 'inspector';
+            run({ type: 'openInspector', auditID: g.alert.auditID, from: 'alerts' });
+          }
         } else {
           const e = cur.top[Math.min(s.top.sel, cur.top.length - 1)];
           if (e) applyFilter(drillDownFilter(s.top.dim, e.key));

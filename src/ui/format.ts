@@ -107,7 +107,7 @@ export function feedRow(r: RequestRow, width: number, t: Theme, selected: boolea
   const user = fit(sanitize(e.impersonatedUser ? `${e.user}→${e.impersonatedUser}` : e.user), c.user, el);
   const verb = fit(sanitize(e.verb), 7, el);
   const obj = fit(sanitize(objectLabel(r)), c.object, el);
-  const code = r.open ? fit(` ${el}`, 4) : e.code ? String(e.code).padStart(4).slice(-4) : '   -';
+  const code = r.open ? el.padStart(4) : e.code ? String(e.code).padStart(4).slice(-4) : '   -';
   const lat = (r.open ? 'open' : latency(e.latencyMs)).padStart(6).slice(-6);
   const sev = r.alert;
   if (selected || sev) {

@@ -76,6 +76,38 @@ function describeSources(config: Config, sources: Source[]): string {
   return names.length > 0 ? names.join(', ') : config.paths.join(', ');
 }
 
+/** How often the idle warmer looks at the ingest, and how much it may spend when it is light. */
+export const IDLE_WARM_MS = 250;
+export const IDLE_WARM_BUDGET_MS = 15;
+/** Events per IDLE_WARM_MS below which ingest counts as light (≤ 4,000/s: a live cluster, a paused replay). */
+export const IDLE_WARM_MAX_EVENTS = 1_000;
+
+/**
+ * Keep the search caches current so the first `/` finds them built, without slowing ingest: every
+ * IDLE_WARM_MS, when fewer than IDLE_WARM_MAX_EVENTS events arrived since the last look (idle or a
+ * trickle), `warm` gets a slice of IDLE_WARM_BUDGET_MS; during a full-speed replay it gets nothing
+ * (the search's own background warming takes ~4 ms a second then). Returns the stop function.
+ */
+export function warmWhenIdle(engine: { readonly counts: { readonly events: number } }, warm: (budgetMs: number) => void): () => void {
+  let last = engine.counts.events;
+  const timer = setInterval(() => {
+    const now = engine.counts.events;
+    const light = now - last <= IDLE_WARM_MAX_EVENTS;
+    last = now;
+    if (light) warm(IDLE_WARM_BUDGET_MS);
+  }, IDLE_WARM_MS);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
+
+/**
+ * The view the screen reads: the engine, or with an `f` filter the matching part of it, holding no
+ * more than the real buffer (--buffer and --buffer-bytes) keeps.
+ */
+export function screenView(engine: Engine, config: Pick<Config, 'bufferEvents' | 'bufferBytes'>): FilteredView {
+  return new FilteredView(engine, { bufferEvents: config.bufferEvents, bufferBytes: config.bufferBytes });
+}
+
 export async function runTui(engine: Engine, sources: Source[], config: Config, opts: TuiOptions = {}): Promise<number> {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
@@ -83,7 +115,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   const ink = await loadInk();
   const { App } = await import('./App.js');
   // the search work's overlays import Ink too: loaded after it, like App
-  const [{ Search }, { Inspector }, { FilterPrompt }] = await Promise.all([import('./panes/Search.js'), import('./panes/Inspector.js'), import('./panes/FilterPrompt.js')]);
+  const [{ Search, searcherFor }, { Inspector }, { FilterPrompt }] = await Promise.all([import('./panes/Search.js'), import('./panes/Inspector.js'), import('./panes/FilterPrompt.js')]);
   const overlays: Overlays = opts.overlays ?? { Search, Inspector, FilterPrompt };
   const React = await import('react');
   // --filter drops at ingest; the status bar shows it as the filter in force
@@ -113,8 +145,11 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   process.on('exit', restoreTerminal);
 
   // What the screen reads: the engine, or with an `f` filter in force the matching part of it
-  const view = new FilteredView(engine);
+  const view = screenView(engine, config);
   const onFilter = opts.onFilter ?? ((expr: string) => view.setFilter(expr));
+  // the first `/` should not spend ~0.4 s building the search caches: build them while ingest is light
+  const searcher = searcherFor(view);
+  const stopWarming = warmWhenIdle(engine, (ms) => searcher.warm(ms));
   const store = new Store(
     view,
     { feedEnd: null, feedPage: feedPageRows({ x: 0, y: 0, width: stdout.columns || 80, height: (stdout.rows || 24) - 3 }), topDim: 'users', topWindow: '5m', topN: 10, paused: false },
@@ -191,6 +226,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   const result = await done;
   for (const s of signals) process.off(s, quit);
   offReplay?.();
+  stopWarming();
   try {
     instance?.unmount();
   } catch {

@@ -114,9 +114,9 @@ describe('FilteredView', () => {
 
   it('the store regroups alerts when the view switches', async () => {
     const { engine, sched, view } = setup();
-    for (let i = 0; i < 6; i++) engine.event(ev({ user: i < 3 ? 'alice' : 'bob', verb: 'delete' }));
     let t = 0;
     const store = new Store(view, { feedEnd: null, feedPage: 10, topDim: 'users', topWindow: 'all', topN: 10, paused: false }, { now: () => t });
+    for (let i = 0; i < 6; i++) engine.event(ev({ user: i < 3 ? 'alice' : 'bob', verb: 'delete' }));
     const groups = () => store.getSnapshot().alertGroups.map((g) => `${g.alert.user}×${g.count}`).sort();
     store.refresh();
     expect(groups()).toEqual(['alice×3', 'bob×3']);
@@ -125,11 +125,19 @@ describe('FilteredView', () => {
     t += 1000;
     store.refresh();
     expect(groups()).toEqual(['bob×3']);
+    // the "Alerts N" title counts the filtered alerts, and follows live ones
+    expect(store.getSnapshot().alertTotal).toBe(3);
+    engine.event(ev({ user: 'bob', verb: 'delete' }));
+    engine.event(ev({ user: 'alice', verb: 'delete' }));
+    t += 1000;
+    store.refresh();
+    expect(store.getSnapshot().alertTotal).toBe(4);
     expect(store.getSnapshot().rows.every((r) => r.ev.user === 'bob')).toBe(true);
     view.setFilter('');
     t += 1000;
     store.refresh();
-    expect(groups()).toEqual(['alice×3', 'bob×3']);
+    expect(groups()).toEqual(['alice×4', 'bob×4']);
+    expect(store.getSnapshot().alertTotal).toBe(8);
     store.dispose();
   });
 

@@ -7,8 +7,10 @@ vi.hoisted(() => {
   delete process.env.CONTINUOUS_INTEGRATION;
 });
 
+import { Text, useInput } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
-import { App, drillDownFilter, type AppProps, type FilterOverlayProps, type InspectorOverlayProps } from '../../src/ui/App.js';
+import { useEarlyKeys } from '../../src/ui/use-early-keys.js';
+import { App, drillDownFilter, type AppProps, type FilterOverlayProps, type InspectorOverlayProps, type SearchOverlayProps } from '../../src/ui/App.js';
 import { keyBytes, keyFor, type CommandId, type Scope } from '../../src/ui/keymap.js';
 import { makeTheme } from '../../src/ui/theme.js';
 import { PUBLISH_INTERVAL_MS, Store } from '../../src/state/store.js';
@@ -49,6 +51,17 @@ function setup(over: Partial<AppProps> = {}) {
     await tick(5);
   };
   return { engine, store, inst, press, quit, props };
+}
+
+/** A search overlay that records what it is typed (like the real one: useInput + useEarlyKeys). */
+function makeTypingSearch(typed: string[]) {
+  return function TypingSearch(_p: SearchOverlayProps) {
+    useInput((input) => {
+      typed.push(input);
+    });
+    useEarlyKeys();
+    return <Text>{`SEARCH ${typed.join('')}`}</Text>;
+  };
 }
 
 describe('App', () => {
@@ -193,5 +206,46 @@ describe('App', () => {
     inst.stdin.write(keyBytes(keyFor('pause')));
     await until(() => calls.length === 6, 'resume');
     expect(calls[5]).toBe('resume');
+  });
+
+  it('keys typed right after / (before the overlay is drawn) go to the search, not the main view', async () => {
+    const typed: string[] = [];
+    const { inst, quit } = setup({ overlays: { Inspector, Search: makeTypingSearch(typed) } });
+    // three reads from the terminal in one go, before React re-renders: `/`, then `q`, then `ab`
+    inst.stdin.write('/');
+    inst.stdin.write('q');
+    inst.stdin.write('ab');
+    await until(() => typed.join('') === 'qab', 'typed qab');
+    await tick(20);
+    expect(quit).not.toHaveBeenCalled();
+    expect(typed.join('')).toBe('qab');
+  });
+
+  it('a paste starting with / opens the search with the rest as its query', async () => {
+    const typed: string[] = [];
+    const { inst, quit } = setup({ overlays: { Inspector, Search: makeTypingSearch(typed) } });
+    inst.stdin.write('/qux');
+    await until(() => typed.join('') === 'qux', 'typed qux');
+    await tick(20);
+    expect(quit).not.toHaveBeenCalled();
+    expect(typed.join('')).toBe('qux');
+  });
+
+  it('Enter that applies the filter prompt is not taken again by the main view (no inspector opens)', async () => {
+    const applied: string[] = [];
+    function Prompt(p: FilterOverlayProps) {
+      useInput((_input, key) => {
+        if (key.return && p.onApply('verb:delete') === null) p.onClose();
+      });
+      useEarlyKeys();
+      return <Text>FILTER PROMPT</Text>;
+    }
+    const { inst, press } = setup({ overlays: { Inspector, FilterPrompt: Prompt }, onFilter: (e) => (applied.push(e), null) });
+    await press('filter');
+    await until(() => inst.lastFrame()!.includes('FILTER PROMPT'), 'prompt');
+    inst.stdin.write('\r');
+    await until(() => applied.length === 1 && !inst.lastFrame()!.includes('FILTER PROMPT'), 'applied');
+    await tick(50);
+    expect(inst.lastFrame()).not.toContain('INSPECTOR');
   });
 });

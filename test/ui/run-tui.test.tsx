@@ -115,3 +115,62 @@ describe('run-tui loading order', () => {
     }
   });
 });
+
+describe('screenView', () => {
+  it('a filtered view holds no more than the real buffer (--buffer-bytes)', async () => {
+    const { screenView } = await import('../../src/ui/run-tui.js');
+    const { decodeLine } = await import('../../src/ingest/decode.js');
+    const bufferBytes = 64 * 1024;
+    const engine = new Engine({ bufferEvents: 10_000, bufferBytes, detector: NO_DETECTOR });
+    const view = screenView(engine, { bufferEvents: 10_000, bufferBytes });
+    view.setFilter('user:alice');
+    await new Promise((r) => setTimeout(r, 20));
+    const pad = 'x'.repeat(2000);
+    for (let i = 0; i < 500; i++) {
+      const line = JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: `a-${i}`, stage: 'ResponseComplete', requestURI: `/api/v1/pods?x=${pad}`, verb: 'get', user: { username: 'alice' }, sourceIPs: ['10.0.0.1'], objectRef: { resource: 'pods', namespace: 'ns', name: `p${i}` }, responseStatus: { code: 200 }, requestReceivedTimestamp: '2026-11-21T10:00:00.000000Z', stageTimestamp: '2026-11-21T10:00:00.010000Z' });
+      decodeLine(line, 'test', engine);
+    }
+    expect(engine.rows.size).toBeLessThan(500);
+    expect(view.rows.size).toBeLessThanOrEqual(engine.rows.size);
+    view.dispose();
+  });
+});
+
+describe('warmWhenIdle', () => {
+  it('builds the search caches while ingest is idle, and not during a full-speed ingest', async () => {
+    const { vi } = await import('vitest');
+    const { warmWhenIdle, IDLE_WARM_MS, IDLE_WARM_MAX_EVENTS } = await import('../../src/ui/run-tui.js');
+    const { Searcher } = await import('../../src/state/search.js');
+    const { decodeLine } = await import('../../src/ingest/decode.js');
+    vi.useFakeTimers();
+    try {
+      const engine = new Engine({ bufferEvents: 100_000, bufferBytes: 1e9, detector: NO_DETECTOR });
+      let n = 0;
+      const add = (k: number) => {
+        for (let i = 0; i < k; i++, n++) {
+          decodeLine(JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: `w-${n}`, stage: 'ResponseComplete', requestURI: '/api/v1/pods', verb: 'get', user: { username: `user-${n % 50}` }, objectRef: { resource: 'pods', namespace: `ns-${n % 7}`, name: `pod-${n}` }, responseStatus: { code: 200 }, stageTimestamp: '2026-11-21T10:00:00.000000Z' }), 't', engine);
+        }
+      };
+      add(5_000);
+      const searcher = new Searcher(() => engine.rows);
+      const budgets: number[] = [];
+      const stop = warmWhenIdle(engine, (ms) => {
+        budgets.push(ms);
+        searcher.warm(ms);
+      });
+      // heavy ingest: more than the light threshold arrives at every look, nothing is warmed
+      for (let t = 0; t < 5; t++) {
+        add(IDLE_WARM_MAX_EVENTS + 1);
+        vi.advanceTimersByTime(IDLE_WARM_MS);
+      }
+      expect(budgets).toEqual([]);
+      expect(searcher.vocabulary.behind(engine.rows)).toBe(true);
+      // idle: slices until the caches are current
+      for (let t = 0; t < 200 && searcher.vocabulary.behind(engine.rows); t++) vi.advanceTimersByTime(IDLE_WARM_MS);
+      expect(searcher.vocabulary.behind(engine.rows)).toBe(false);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

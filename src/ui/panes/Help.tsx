@@ -1,5 +1,5 @@
 import { memo, useMemo } from 'react';
-import { fit } from '../../model/sanitize.js';
+import { displayWidth, fit } from '../../model/sanitize.js';
 import { FILTER_KEYS } from '../../model/filter.js';
 import { helpSections } from '../keymap.js';
 import { blank, borderBottom, borderTop, framed } from '../format.js';
@@ -13,24 +13,55 @@ export interface HelpProps {
   scroll: number;
 }
 
+/**
+ * Words of `text` in lines of at most `width` columns (a word longer than a line is cut, with the
+ * ellipsis); at least one line.
+ */
+export function wrapWords(text: string, width: number, ellipsis = '…'): string[] {
+  if (width <= 0) return [''];
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line === '') line = word;
+    else if (displayWidth(line) + 1 + displayWidth(word) <= width) line += ` ${word}`;
+    else {
+      out.push(line);
+      line = word;
+    }
+    if (displayWidth(line) > width) {
+      out.push(fit(line, width, ellipsis));
+      line = '';
+    }
+  }
+  if (line !== '' || out.length === 0) out.push(line);
+  return out;
+}
+
 /** All lines of help content (before scrolling), generated from the keymap. */
 export function helpContent(width: number, t: Theme): string[] {
   const out: string[] = [];
   const keysW = 16;
+  const descW = Math.max(0, width - keysW - 4);
+  // a description longer than its column continues on the next lines, under itself (80 columns)
+  // (keys wider than their column get a line of their own)
+  const row = (keys: string, description: string): void => {
+    const own = displayWidth(keys) > keysW;
+    if (own) out.push(`   ${t.paint(fit(keys, Math.max(0, width - 3), t.g.ellipsis), 'accent')}`);
+    wrapWords(description, descW, t.g.ellipsis).forEach((d, i) => {
+      out.push(`   ${t.paint(fit(i === 0 && !own ? keys : '', keysW), 'accent')} ${fit(d, descW, t.g.ellipsis)}`);
+    });
+  };
   for (const s of helpSections(t.ascii)) {
     if (out.length > 0) out.push(blank(width));
     out.push(t.paint(fit(` ${s.title}`, width), 'title'));
-    for (const r of s.rows) {
-      out.push(`   ${t.paint(fit(r.keys, keysW), 'accent')} ${fit(r.description, Math.max(0, width - keysW - 4), t.g.ellipsis)}`);
-    }
+    for (const r of s.rows) row(r.keys, r.description);
   }
   // the `f` filter and `/` search share the --filter syntax: its keys, from the parser's own table
   out.push(blank(width));
-  out.push(t.paint(fit(' Filter and search terms (f, /, --filter): key:value[,value]  -key:value  key:>=N  free words', width, t.g.ellipsis), 'title'));
-  for (const k of FILTER_KEYS) {
-    const names = [k.key, ...k.aliases].join(' ');
-    out.push(`   ${t.paint(fit(names, keysW), 'accent')} ${fit(k.help, Math.max(0, width - keysW - 4), t.g.ellipsis)}`);
+  for (const l of wrapWords('Filter and search terms (f, /, --filter): key:value[,value] -key:value key:>=N free words', Math.max(0, width - 1), t.g.ellipsis)) {
+    out.push(t.paint(fit(` ${l}`, width, t.g.ellipsis), 'title'));
   }
+  for (const k of FILTER_KEYS) row([k.key, ...k.aliases].join(' '), k.help);
   return out;
 }
 

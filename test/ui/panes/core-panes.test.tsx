@@ -54,6 +54,8 @@ describe('Feed', () => {
     rows[1] = { ...rows[1]!, alert: 'high' };
     const lines = feedLines(feedProps({ rows, selSeq: 3, theme: colour }));
     expect(strip(lines[2]!)).toMatch(/…\s+open│$/);
+    // the open request's … sits where the last digit of a code does (codes are right-aligned)
+    expect(strip(lines[2]!).indexOf('…', strip(lines[2]!).length - 14)).toBe(strip(lines[4]!).search(/\d\s+\S+│$/));
     expect(strip(lines[3]!)).toMatch(/^│▌/);
     // a highlighted row keeps every column: the latency is not cut
     expect(strip(lines[3]!)).toMatch(/101\s+│$|101 {4,}\S*│$/);
@@ -219,6 +221,14 @@ describe('Help and Hints', () => {
     expect(first[0]).toContain('j/k scroll');
     const { lastFrame } = render(<Help width={80} height={12} theme={plain} scroll={0} />);
     expect(lastFrame()).toContain('Help: keys');
+  });
+
+  it('wraps long descriptions at 80 columns instead of cutting them off', () => {
+    const all = helpContent(78, plain);
+    expect(all.some((l) => l.includes('…'))).toBe(false);
+    expect(all.every((l) => displayWidth(l) <= 78)).toBe(true);
+    const text = all.join(' ').replace(/\s+/g, ' ');
+    for (const b of KEYMAP) expect(text).toContain(b.description.replace(/\s+/g, ' '));
   });
 
   it('generates the hints line for the context and fits it to the width', () => {
