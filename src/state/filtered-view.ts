@@ -144,6 +144,8 @@ export class FilteredView implements EngineView {
   private lastAccepted = '';
   /** the real row of the event seen last (alerts follow their event immediately) */
   private lastMainRow: RequestRow | undefined;
+  /** the event seen last (an alert right after it is about it) */
+  private lastMainEv: AuditEvent | undefined;
   /** offset that makes the alerts ring's lastSeq drop when the view switches (the store regroups then) */
   private alertSeqOffset = 0;
   private readonly schedule: (fn: () => void) => void;
@@ -219,6 +221,11 @@ export class FilteredView implements EngineView {
   /** True while a newly applied filter is still being built (the old view shows meanwhile). */
   get pending(): boolean {
     return this.building !== null;
+  }
+
+  /** Requests whose event is kept for matching alerts (tests: none per event while no filter is set). */
+  get remembered(): number {
+    return this.recent.size;
   }
 
   /** Times the view switched (tests; the store regroups alerts on each). */
@@ -380,8 +387,15 @@ export class FilteredView implements EngineView {
   }
 
   private mainEvent(ev: AuditEvent, row: RequestRow): void {
-    this.remember(ev);
+    if (this.active || this.building) this.remember(ev);
+    // No filter: `recent` only serves to match alerts to their request's event, so it keeps the
+    // requests that raised one (remembered in mainAlert; a later stage replaces its event here), not
+    // every event (a Map set per event: ~1 s of the 1M-event replay on screen). A filter applied
+    // later remembers the buffered rows as it rebuilds, so only alerted requests older than the
+    // buffer need this.
+    else if (ev.auditID !== '' && this.recent.get(ev.auditID) !== undefined) this.recent.set(ev.auditID, ev);
     this.lastMainRow = row;
+    this.lastMainEv = ev;
     const b = this.building;
     if (b) b.queued.push({ ev, row });
     if (this.active) this.feed(this.active.engine, ev, row);
@@ -390,6 +404,8 @@ export class FilteredView implements EngineView {
 
   private mainAlert(a: Alert): void {
     this.noteAlert(a);
+    // an alert follows its event immediately: that event is the request's latest (see mainEvent)
+    if (!this.active && !this.building && a.auditID !== '' && this.lastMainEv?.auditID === a.auditID) this.remember(this.lastMainEv);
     const b = this.building;
     if (b) b.queuedAlerts.push(a);
     const act = this.active;

@@ -22,6 +22,25 @@ export const PUBLISH_INTERVAL_MS = 100;
  * (or a burst written in one go) then appears at once, and a burst is still coalesced into one frame.
  */
 export const QUIET_PUBLISH_DELAY_MS = 16;
+/**
+ * While a backlog builds at full speed (a replay at --speed max, a follower catching up), at most ~4
+ * snapshots a second: there each frame is pure cost on the one thread that also ingests (1M-event
+ * bench replay on screen: ~5.8 s of React commit + Ink output at 10 Hz against 8 s of ingest), and
+ * nobody reads a feed scrolling at 100k events/s. Keys are unaffected: setView/refresh/markEnded
+ * publish at once, and what only the UI holds (cursor, panes, inspector) is React state.
+ */
+export const BUSY_PUBLISH_INTERVAL_MS = 250;
+/**
+ * "Busy" means the engine version moved by at least this much since the last publish: 2,000 per
+ * 100 ms is 20k events/s, far above a live cluster's rate (issue 5 plans for ~1,000/s) and far below
+ * ingest flat out (~100k/s), so a followed log still shows at 10 Hz.
+ */
+export const BUSY_VERSION_DELTA = 2000;
+/**
+ * While busy the store looks again this often, and publishes as soon as the engine stood still since
+ * the last look: when ingest goes quiet the final state shows within ~this, not a busy interval later.
+ */
+export const BUSY_CHECK_MS = 100;
 /** Repeats of the same alert group key within this much event time are one row with a count. */
 export const ALERT_GROUP_WINDOW_MS = 5 * 60_000;
 /** Groups kept for the alerts pane (the engine's alert ring keeps every occurrence for the inspector/headless). */
@@ -129,6 +148,9 @@ export class Store {
   private snap: Snapshot;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastPublish = -Infinity;
+  /** engine version of the last publish, and at the last busy check (see BUSY_*) */
+  private publishedVersion = 0;
+  private checkedVersion = 0;
   private dirty = false;
   private disposed = false;
 
@@ -166,6 +188,7 @@ export class Store {
     };
     this.unsubscribeEngine = engine.subscribe(l);
     this.snap = this.build(0);
+    this.publishedVersion = this.checkedVersion = engine.version;
   }
 
   /** useSyncExternalStore's subscribe */
@@ -225,12 +248,27 @@ export class Store {
     if (this.timer || this.disposed) return;
     const since = this.now() - this.lastPublish;
     const delay = since >= PUBLISH_INTERVAL_MS ? QUIET_PUBLISH_DELAY_MS : PUBLISH_INTERVAL_MS - since;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.dirty) this.publish(false);
-    }, delay);
+    this.arm(delay);
+  }
+
+  private arm(delay: number): void {
+    this.timer = setTimeout(() => this.fire(), delay);
     // the batch timer alone must not keep a finished replay's process alive
     this.timer.unref?.();
+  }
+
+  private fire(): void {
+    this.timer = null;
+    if (!this.dirty || this.disposed) return;
+    const v = this.engine.version;
+    const since = this.now() - this.lastPublish;
+    // busy and still moving since the last look: hold the frame back until the busy interval is up
+    if (v - this.publishedVersion >= BUSY_VERSION_DELTA && v !== this.checkedVersion && since < BUSY_PUBLISH_INTERVAL_MS) {
+      this.checkedVersion = v;
+      this.arm(Math.max(1, Math.min(BUSY_CHECK_MS, BUSY_PUBLISH_INTERVAL_MS - since)));
+      return;
+    }
+    this.publish(false);
   }
 
   private publish(force: boolean): void {
@@ -238,6 +276,7 @@ export class Store {
     if (!force && !this.dirty) return;
     this.dirty = false;
     this.lastPublish = this.now();
+    this.publishedVersion = this.checkedVersion = this.engine.version;
     this.snap = this.build(this.snap ? this.snap.serial + 1 : 0);
     for (const cb of [...this.listeners]) cb();
   }

@@ -180,4 +180,22 @@ describe('FilteredView', () => {
     engine.gap({ ts: Date.now(), source: 'a.log', kind: 'truncated', message: 'a.log was truncated' });
     expect(view.alerts.size).toBe(1);
   });
+
+  it('keeps no per-event state without a filter, yet a later filter still matches alerts of requests gone from the buffer', () => {
+    const { engine, sched, view } = setup(10);
+    engine.event(ev({ auditID: 'old-del', verb: 'delete', userAgent: 'kubectl/1.31', stage: 'ResponseStarted' }));
+    engine.event(ev({ auditID: 'old-del', verb: 'delete', userAgent: 'kubectl/1.31', stage: 'ResponseComplete', code: 503 }));
+    for (let i = 0; i < 200; i++) engine.event(ev({ userAgent: 'curl/8' }));
+    // only the request that raised an alert is kept, not 200 events' worth
+    expect(view.remembered).toBe(1);
+    expect(engine.alerts.size).toBe(2); // one per stage
+    // the alert says nothing of the user agent or of the last stage's code: its request's event does
+    view.setFilter('ua:kubectl code:503');
+    sched.drain();
+    expect(view.alerts.size).toBe(2);
+    view.setFilter('ua:curl');
+    sched.drain();
+    expect(view.alerts.size).toBe(0);
+    expect(view.rows.size).toBe(10);
+  });
 });

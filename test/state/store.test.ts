@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PUBLISH_INTERVAL_MS, Store, type ViewRequest } from '../../src/state/store.js';
+import { BUSY_CHECK_MS, PUBLISH_INTERVAL_MS, Store, type ViewRequest } from '../../src/state/store.js';
 import { FakeEngine } from './fake-engine.js';
 
 const view: ViewRequest = { feedEnd: null, feedPage: 5, topDim: 'users', topWindow: '5m', topN: 3, paused: false };
@@ -141,5 +141,31 @@ describe('Store', () => {
     engine.add();
     vi.advanceTimersByTime(1000);
     expect(wakes).toBe(0);
+  });
+
+  it('publishes ~4 times a second while ingest runs flat out, and the final state within ~100 ms of going quiet', () => {
+    // 50k events/s for 2 s: a backlog building
+    for (let ms = 0; ms < 2000; ms++) {
+      for (let i = 0; i < 50; i++) engine.add();
+      vi.advanceTimersByTime(1);
+    }
+    expect(wakes).toBeGreaterThanOrEqual(7);
+    expect(wakes).toBeLessThanOrEqual(9);
+    const before = wakes;
+    vi.advanceTimersByTime(BUSY_CHECK_MS + 1);
+    expect(wakes).toBe(before + 1);
+    expect(store.getSnapshot().counts.events).toBe(100_000);
+  });
+
+  it('still renders a keystroke at once while ingest runs flat out', () => {
+    for (let ms = 0; ms < 500; ms++) {
+      for (let i = 0; i < 50; i++) engine.add();
+      vi.advanceTimersByTime(1);
+    }
+    const before = wakes;
+    engine.add();
+    store.setView({ ...view, topDim: 'verbs' });
+    expect(wakes).toBe(before + 1);
+    expect(store.getSnapshot().topDim).toBe('verbs');
   });
 });
