@@ -1,28 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { cli, findCorpus, repo } from './corpus-dir.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Same lookup as replay.corpus.ts: beside the checkout, beside the main checkout, or AUDITOP_CORPUS. */
-function findCorpus(): string {
-  if (process.env.AUDITOP_CORPUS) return resolve(process.env.AUDITOP_CORPUS);
-  const beside = join(repo, '..', 'shared', 'corpus');
-  if (existsSync(beside)) return beside;
-  try {
-    const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo, encoding: 'utf8' }).trim();
-    const main = join(dirname(common), '..', 'shared', 'corpus');
-    if (existsSync(main)) return main;
-  } catch {
-    // not a git checkout: only the sibling folder counts
-  }
-  return beside;
-}
 const corpus = findCorpus();
-const cli = join(repo, 'dist', 'cli.js');
 
 /**
  * Every alert the built-in rules raise on the third-party corpus, reviewed by hand: each one is an

@@ -1,32 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { cli, findCorpus, repo } from './corpus-dir.js';
 import { readAll } from '../ingest/collect.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * `../shared/corpus` next to the checkout. A git worktree lives elsewhere than the main checkout, so
- * also look next to the main checkout (the parent of git's common dir); AUDITOP_CORPUS overrides both.
- */
-function findCorpus(): string {
-  if (process.env.AUDITOP_CORPUS) return resolve(process.env.AUDITOP_CORPUS);
-  const beside = join(repo, '..', 'shared', 'corpus');
-  if (existsSync(beside)) return beside;
-  try {
-    const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo, encoding: 'utf8' }).trim();
-    const main = join(dirname(common), '..', 'shared', 'corpus');
-    if (existsSync(main)) return main;
-  } catch {
-    // not a git checkout (an unpacked tarball): only the sibling folder counts
-  }
-  return beside;
-}
 const corpus = findCorpus();
-const cli = join(repo, 'dist', 'cli.js');
 
 /**
  * Events per corpus file, counted independently of auditop (Python's json module: one event per
