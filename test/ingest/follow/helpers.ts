@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { GapInfo } from '../../../src/detect/types.js';
 import { openFollowSource } from '../../../src/ingest/follow/follow-source.js';
 import type { FollowOptions } from '../../../src/ingest/follow/file-tail.js';
@@ -115,4 +116,47 @@ export function lumberjackName(stem: string, ext: string, t: number): string {
 /** For a failing order assertion: where the sequence jumps (debugging aid). */
 export function breaks(ns: number[]): [number, number][] {
   return ns.flatMap((x, i): [number, number][] => (i > 0 && x !== (ns[i - 1] ?? 0) + 1 ? [[ns[i - 1] ?? 0, x]] : []));
+}
+
+export interface FollowSetup {
+  dir: string;
+  path: string;
+  start: () => Collector;
+}
+
+/**
+ * For a test file: registers an afterEach that closes every follower started and removes every temp
+ * dir made, in reverse order. `setup` makes a temp dir with an `audit.log` path and a follower started
+ * on demand; `onCleanup` adds more to undo after the test.
+ */
+export function followHarness(): {
+  setup: (opts?: Partial<FollowOptions>) => FollowSetup;
+  onCleanup: (f: () => Promise<void> | void) => void;
+} {
+  let cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.reverse()) await c();
+    cleanups = [];
+  });
+  const onCleanup = (f: () => Promise<void> | void): void => {
+    cleanups.push(f);
+  };
+  const setup = (opts: Partial<FollowOptions> = {}): FollowSetup => {
+    const { dir, cleanup } = tempDir();
+    onCleanup(cleanup);
+    const path = join(dir, 'audit.log');
+    return {
+      dir,
+      path,
+      start() {
+        const c = follow([path], opts);
+        onCleanup(async () => {
+          await c.source.close();
+          await c.finished;
+        });
+        return c;
+      },
+    };
+  };
+  return { setup, onCleanup };
 }

@@ -2,32 +2,10 @@ import { appendFileSync, closeSync, openSync, readdirSync, readlinkSync, renameS
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { breaks, type Collector, follow, line, lines, lumberjackName, range, tempDir, waitFor, waitForLines } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { breaks, follow, line, lines, lumberjackName, range, waitFor, waitForLines, followHarness } from './helpers.js';
 
-let cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-function setup(opts: Parameters<typeof follow>[1] = {}): { dir: string; path: string; start: () => Collector } {
-  const { dir, cleanup } = tempDir();
-  const path = join(dir, 'audit.log');
-  cleanups.push(cleanup);
-  return {
-    dir,
-    path,
-    start() {
-      const c = follow([path], opts);
-      cleanups.push(async () => {
-        await c.source.close();
-        await c.finished;
-      });
-      return c;
-    },
-  };
-}
+const { setup, onCleanup } = followHarness();
 
 describe('following through rotation', () => {
   it('waits for a file that does not exist yet, says so, then reads it from the start', async () => {
@@ -46,7 +24,7 @@ describe('following through rotation', () => {
     const { dir, start } = setup();
     const sub = join(dir, 'not-yet');
     const c = follow([join(sub, 'audit.log')]);
-    cleanups.push(async () => {
+    onCleanup(async () => {
       await c.source.close();
       await c.finished;
     });

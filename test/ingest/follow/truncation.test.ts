@@ -1,31 +1,9 @@
 import { appendFileSync, copyFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Collector, follow, line, lines, range, tempDir, waitFor, waitForLines } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { follow, line, lines, range, waitFor, waitForLines, followHarness } from './helpers.js';
 
-let cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-function setup(): { dir: string; path: string; start: () => Collector } {
-  const { dir, cleanup } = tempDir();
-  const path = join(dir, 'audit.log');
-  cleanups.push(cleanup);
-  return {
-    dir,
-    path,
-    start() {
-      const c = follow([path]);
-      cleanups.push(async () => {
-        await c.source.close();
-        await c.finished;
-      });
-      return c;
-    },
-  };
-}
+const { setup, onCleanup } = followHarness();
 
 describe('copytruncate and truncation', () => {
   it('copytruncate while caught up: restarts at 0, no loss, no duplicate, no gap', async () => {
@@ -79,7 +57,7 @@ describe('copytruncate and truncation', () => {
     const big = lines(1, 20000);
     writeFileSync(path, big);
     const c = follow([path], { fromStart: true });
-    cleanups.push(async () => {
+    onCleanup(async () => {
       await c.source.close();
       await c.finished;
     });
