@@ -426,6 +426,12 @@ class Ctx implements EvalCtx {
     if (this.blindRule === '') this.blindRule = ruleId;
   }
 
+  hasBody(ruleId: string): boolean {
+    if (this.ev?.hasRequestObject) return true;
+    this.missingBody(ruleId);
+    return false;
+  }
+
   classify(user: string): IdentityKind {
     return this.engine.classify(user);
   }

@@ -44,6 +44,8 @@ export interface EvalCtx {
   requestObject(): unknown;
   /** tell the engine a body rule met an event without a request body (see no-request-bodies) */
   missingBody(ruleId: string): void;
+  /** true when the event carries a request body; otherwise reports `missingBody(ruleId)` and is false */
+  hasBody(ruleId: string): boolean;
   classify(user: string): IdentityKind;
 }
 

@@ -41,10 +41,7 @@ export const configMapCredentials: RuleSpec = {
   stage: 'response',
   create: () => (ev, x) => {
     if (x.controlPlane || !succeeded(ev)) return null;
-    if (!ev.hasRequestObject) {
-      x.missingBody('configmap-credentials');
-      return null;
-    }
+    if (!x.hasBody('configmap-credentials')) return null;
     const body = x.requestObject() as Obj | undefined;
     const data = body && typeof body === 'object' ? (body.data as Obj | undefined) : undefined;
     if (!data || typeof data !== 'object') return null;

@@ -21,10 +21,7 @@ export const escalatingRole: RuleSpec = {
   stage: 'response',
   create: () => (ev, x) => {
     if (x.controlPlane || !succeeded(ev)) return null;
-    if (!ev.hasRequestObject) {
-      x.missingBody('escalating-role');
-      return null;
-    }
+    if (!x.hasBody('escalating-role')) return null;
     const body = x.requestObject();
     const found = new Set<string>();
     let rbacItself = false;

@@ -19,10 +19,7 @@ export const kubeSystemPodImage: RuleSpec = {
   lists: ['systemNamespaces', 'systemImages'],
   create: (env) => (ev, x) => {
     if (!succeeded(ev) || !env.lists.systemNamespaces.has(ev.namespace)) return null;
-    if (!ev.hasRequestObject) {
-      x.missingBody('kube-system-pod-image');
-      return null;
-    }
+    if (!x.hasBody('kube-system-pod-image')) return null;
     const body = x.requestObject();
     const images: string[] = [];
     for (const spec of podSpecsOf('pods', body)) for (const i of unknownImages(spec, env.lists)) if (!images.includes(i)) images.push(i);

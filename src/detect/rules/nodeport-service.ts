@@ -15,10 +15,7 @@ export const nodePortService: RuleSpec = {
   stage: 'response',
   create: () => (ev, x) => {
     if (x.controlPlane || !succeeded(ev)) return null;
-    if (!ev.hasRequestObject) {
-      x.missingBody('nodeport-service');
-      return null;
-    }
+    if (!x.hasBody('nodeport-service')) return null;
     const body = x.requestObject() as Obj | undefined;
     const spec = body && typeof body === 'object' ? (body.spec as Obj | undefined) : undefined;
     if (!spec || spec.type !== 'NodePort') return null;

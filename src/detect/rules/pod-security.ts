@@ -34,10 +34,7 @@ export function podSecurityRule(o: {
     lists: o.lists,
     create: (env) => (ev, x) => {
       if (x.controlPlane || !succeeded(ev)) return null;
-      if (!ev.hasRequestObject) {
-        x.missingBody(o.id);
-        return null;
-      }
+      if (!x.hasBody(o.id)) return null;
       const body = x.requestObject();
       const found: string[] = [];
       for (const spec of podSpecsOf(ev.resource, body)) found.push(...o.findings(spec, env.lists));

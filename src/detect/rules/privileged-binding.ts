@@ -19,10 +19,7 @@ export const privilegedBinding: RuleSpec = {
   lists: ['privilegedRoles', 'privilegedGroups'],
   create: (env) => (ev, x) => {
     if (x.controlPlane || !succeeded(ev)) return null;
-    if (!ev.hasRequestObject) {
-      x.missingBody('privileged-binding');
-      return null;
-    }
+    if (!x.hasBody('privileged-binding')) return null;
     const body = x.requestObject();
     const b = bindingOf(body);
     if (!b) return null;

@@ -15,10 +15,7 @@ export const wildcardRole: RuleSpec = {
   stage: 'response',
   create: () => (ev, x) => {
     if (x.controlPlane || !succeeded(ev)) return null;
-    if (!ev.hasRequestObject) {
-      x.missingBody('wildcard-role');
-      return null;
-    }
+    if (!x.hasBody('wildcard-role')) return null;
     const body = x.requestObject();
     const wild = policyRules(body).filter((r) => r.verbs.includes('*') || r.resources.includes('*'));
     if (wild.length === 0) return null;
