@@ -248,7 +248,8 @@ describe('openFileSource: line bytes', () => {
     expect(fresh.lines).toEqual(expected);
     expect(reused.lines).toEqual(expected);
     expect(fresh.buffers.size).toBeGreaterThan(10);
-    expect(reused.buffers.size).toBe(1);
+    // two: the one being split and the one read ahead meanwhile, taking turns
+    expect(reused.buffers.size).toBe(2);
   });
 
   it('never reuses a gzip chunk or a held document chunk', async () => {
