@@ -11,13 +11,16 @@
  *    fresh flat strings (slices of one batch-wide string would keep the whole batch alive for as
  *    long as any one of them is held, say in an alert; and concatenating them per event made
  *    postMessage flatten 1,000 strings per batch: 220 against 60 ns per event to send);
- *  - each event's raw JSON as UTF-8 bytes in one transferred buffer, copied as bytes into the engine's
- *    raw store (PackedEvent).
+ *  - each event's raw JSON as UTF-8 bytes, written by the worker straight into shared-memory slabs that
+ *    the engine's raw store keeps as they are (raw-store.ts, PackedEvent): the main thread copies
+ *    none of it. Measured on the 1M-event bench file: copying each batch's bytes into the store was
+ *    ~0.5 s of the main thread's ~6.5 s.
  * Malformed lines travel with the index of the event they preceded, so the engine sees everything
  * in input order.
  */
 import type { AuditEvent } from '../model/event.js';
 import { PackedEvent } from '../model/packed-event.js';
+import { isTransient, RawStore, SLAB_BYTES, type Slab } from '../model/raw-store.js';
 import type { MalformedLine } from '../model/types.js';
 
 /** Dictionary-coded string fields, in wire order. */
@@ -56,20 +59,28 @@ const FLAG_REQUEST = 1;
 const FLAG_RESPONSE = 2;
 
 /**
- * One batch, in two ArrayBuffers: `meta` holds one fixed-size record per event (REC bytes: ts,
- * receivedTs, latencyMs, code as Float64; the 16 dictionary ids and the raw length as Uint32; the
- * flags byte), `raw` the events' raw JSON bytes back to back. Both are
- * transferred, and the main thread transfers them back with the credit once the batch is consumed,
- * so a replay cycles a handful of buffers: a fresh buffer per batch, allocated on one thread and
- * freed on the other, grew peak RSS by ~50 MB (malloc arenas).
+ * One batch. `meta` holds one fixed-size record per event (REC bytes: ts, receivedTs, latencyMs, code
+ * as Float64; the 16 dictionary ids, the raw length, slab id and offset as Uint32; the flags byte).
+ * It is transferred, and the main thread transfers it back with the credit once the batch is
+ * consumed, so a replay cycles a handful of buffers: a fresh buffer per batch, allocated on one
+ * thread and freed on the other, grew peak RSS by ~50 MB (malloc arenas). The raw bytes are in
+ * shared slabs (see the top of this file): `newSlabs` introduces the ones first written in this
+ * batch, `sealed` names the ones the worker has finished writing.
  */
 export interface PackedBatch {
   source: string;
   /** events in the batch */
   n: number;
   meta: ArrayBuffer;
-  raw: ArrayBuffer;
-  rawUsed: number;
+  /** shared slabs first written in this batch */
+  newSlabs: { id: number; sab: SharedArrayBuffer }[];
+  /** slabs the worker will not write again (after this batch's events) */
+  sealed: number[];
+  /**
+   * The batch holds lines left for the main thread to decode (the worker found it idle, see
+   * offload.ts): each record says only where a line's bytes are (slab, offset, length).
+   */
+  undecoded: boolean;
   /** auditID, time, uri and name of each event, 4 per event */
   uniq: string[];
   /** both dictionaries start over before this batch's entries are added */
@@ -83,24 +94,41 @@ export interface PackedBatch {
   malformed: { at: number; m: MalformedLine }[];
 }
 
-/** Bytes per event record in `meta`: 4 Float64 (32) + 17 Uint32 (68) + flags, padded to 8. */
-const REC = 104;
+/** Bytes per event record in `meta`: 4 Float64 (32) + 19 Uint32 (76) + flags, padded to 8. */
+const REC = 112;
 const F64_PER_REC = REC / 8;
 const U32_PER_REC = REC / 4;
 /** Uint32 offsets inside a record */
 const U32_IDS = 8;
 const U32_RAWLEN = U32_IDS + NIDS;
+const U32_SLAB = U32_RAWLEN + 1;
+const U32_OFF = U32_RAWLEN + 2;
 /** byte offset of the flags inside a record */
-const FLAGS_AT = (U32_RAWLEN + 1) * 4;
+const FLAGS_AT = (U32_RAWLEN + 3) * 4;
 
 /**
- * Buffers kept for reuse per kind (the main thread returns them with each consumed batch): enough
- * for the batches in flight (offload.ts MAX_IN_FLIGHT messages, half of them batches) and one more.
+ * Meta buffers kept for reuse (the main thread returns them with each consumed batch): enough for
+ * the batches in flight (offload.ts MAX_IN_FLIGHT messages, half of them batches) and one more.
  */
 const POOL_MAX = 5;
-/** Smallest buffers made: a pooled one then fits most later batches. */
+/** Smallest meta buffer made: a pooled one then fits most later batches. */
 const MIN_META_BYTES = 256 * 1024;
-const MIN_RAW_BYTES = 2 * 1024 * 1024;
+
+/** What the main thread gives back with each consumed batch. */
+export interface BatchReturn {
+  /** the batch's meta buffer, to transfer back */
+  give: ArrayBuffer[];
+  /** ids of shared slabs that are empty and sealed: the worker may write them again */
+  freed: number[];
+}
+
+/** A shared slab the worker is writing. */
+interface WriteSlab {
+  id: number;
+  sab: SharedArrayBuffer;
+  buf: Buffer;
+  used: number;
+}
 
 /**
  * Worker side: packs decoded events one at a time (so none of them outlives its line: the worker's
@@ -116,7 +144,14 @@ export class BatchEncoder {
   private readonly lastValue: string[] = new Array<string>(NDICT).fill('\u0000');
   private readonly lastId = new Uint32Array(NDICT);
   private readonly metaPool: ArrayBuffer[] = [];
-  private readonly rawPool: ArrayBuffer[] = [];
+  /** the slab being written per lane: 0 = long-lived, 1 = transient (raw-store.ts) */
+  private readonly lanes: (WriteSlab | null)[] = [null, null];
+  /** slabs handed to the main thread and not yet freed by it, by id */
+  private readonly outstanding = new Map<number, SharedArrayBuffer>();
+  private readonly freeSlabs: SharedArrayBuffer[] = [];
+  private nextSlabId = 1;
+  /** shared slabs allocated so far (AUDITOP_DEBUG_OFFLOAD) */
+  slabsAllocated = 0;
 
   // the batch being built
   private source = '';
@@ -125,23 +160,46 @@ export class BatchEncoder {
   private f64 = new Float64Array(0);
   private u32 = new Uint32Array(0);
   private u8 = new Uint8Array(0);
-  private raw: Buffer = Buffer.alloc(0);
-  private rawUsed = 0;
+  private newSlabs: { id: number; sab: SharedArrayBuffer }[] = [];
+  private sealed: number[] = [];
   private uniq: string[] = [];
   private newStrings: string[] = [];
   private newGroups: string[][] = [];
   private inline: string[] = [];
   private bad: { at: number; m: MalformedLine }[] = [];
   private dictReset = false;
+  private undecoded = false;
 
-  /** The buffers of a batch the main thread has finished with (BatchDecoder.release). */
-  giveBack([meta, raw]: ArrayBuffer[]): void {
+  /** What the main thread returned with a consumed batch (BatchDecoder.release). */
+  giveBack({ give, freed }: BatchReturn): void {
+    const meta = give[0];
     if (meta !== undefined && this.metaPool.length < POOL_MAX) this.metaPool.push(meta);
-    if (raw !== undefined && this.rawPool.length < POOL_MAX) this.rawPool.push(raw);
+    for (const id of freed) {
+      const sab = this.outstanding.get(id);
+      if (sab === undefined) continue;
+      this.outstanding.delete(id);
+      // Every emptied slab is kept for reuse (so the pool is at most the most slabs ever in use at
+      // once): one dropped lives on until both threads' next full GC, which a SharedArrayBuffer's
+      // size does not hasten. Measured, 1M-event bench replay, peak RSS: dropping all but 2 ~440 MB,
+      // dropping all 1.1 GB, keeping all ~400 MB.
+      if (sab.byteLength === SLAB_BYTES) this.freeSlabs.push(sab);
+    }
   }
 
-  /** Start a batch of about `expected` events (one per line, usually) and `rawBytes` of raw JSON. */
-  begin(source: string, expected: number, rawBytes: number): void {
+  /** Shared slab memory the worker holds: written, free, or not yet given back (tests, bench). */
+  get slabBytes(): number {
+    let n = 0;
+    for (const sab of this.outstanding.values()) n += sab.byteLength;
+    for (const sab of this.freeSlabs) n += sab.byteLength;
+    return n;
+  }
+
+  /**
+   * Start a batch of about `expected` events (one per line, usually); `undecoded`: a batch of lines
+   * for the main thread to decode (addLine only).
+   */
+  begin(source: string, expected: number, undecoded = false): void {
+    this.undecoded = undecoded;
     this.dictReset = false;
     if (this.dict.size >= MAX_DICT_ENTRIES || this.groupsCount >= MAX_DICT_ENTRIES) {
       this.dict = new Map();
@@ -154,8 +212,8 @@ export class BatchEncoder {
     this.source = source;
     this.n = 0;
     this.setMeta(take(this.metaPool, Math.max(expected, 1) * REC, MIN_META_BYTES, REC));
-    this.raw = Buffer.from(take(this.rawPool, rawBytes + (rawBytes >> 4) + 64, MIN_RAW_BYTES, 1));
-    this.rawUsed = 0;
+    this.newSlabs = [];
+    this.sealed = [];
     this.uniq = [];
     this.newStrings = [];
     this.newGroups = [];
@@ -168,14 +226,22 @@ export class BatchEncoder {
     this.bad.push({ at: this.n, m });
   }
 
+  /**
+   * Add one line of an undecoded batch: its bytes go into a slab as they are (`bytes[start, end)`, or
+   * `line` encoded when start is -1), for the main thread to decode and keep without a copy.
+   */
+  addLine(line: string, bytes: Buffer | null, start: number, end: number): void {
+    const i = this.n;
+    this.room1(i);
+    // The lane is only a memory heuristic (raw-store.ts): a first stage, by a look at the text.
+    this.putRaw(i * U32_PER_REC, line, bytes, start, end, line.includes('"stage":"RequestReceived"'));
+    this.n = i + 1;
+  }
+
   /** Add one event; `bytes[start, end)` are its raw JSON as read, or start is -1 (raw is encoded). */
   add(ev: AuditEvent, bytes: Buffer | null, start: number, end: number): void {
     const i = this.n;
-    if ((i + 1) * REC > this.meta.byteLength) {
-      const grown = take(this.metaPool, this.meta.byteLength * 2, MIN_META_BYTES, REC);
-      new Uint8Array(grown).set(new Uint8Array(this.meta, 0, i * REC));
-      this.setMeta(grown);
-    }
+    this.room1(i);
     const f = i * F64_PER_REC;
     const f64 = this.f64;
     f64[f] = ev.ts;
@@ -212,28 +278,71 @@ export class BatchEncoder {
     this.uniq.push(ev.auditID, ev.time, ev.uri, ev.name);
     this.u8[i * REC + FLAGS_AT] = (ev.hasRequestObject ? FLAG_REQUEST : 0) | (ev.hasResponseObject ? FLAG_RESPONSE : 0);
 
-    const text = start >= 0 ? '' : ev.raw;
-    const worst = start >= 0 ? end - start : text.length * 3;
-    if (this.raw.length - this.rawUsed < worst) {
-      const grown = Buffer.from(take(this.rawPool, Math.max(this.rawUsed + worst, this.raw.length * 2), MIN_RAW_BYTES, 1));
-      this.raw.copy(grown, 0, 0, this.rawUsed);
-      this.raw = grown;
-    }
-    const len = start >= 0 ? (bytes as Buffer).copy(this.raw, this.rawUsed, start, end) : this.raw.write(text, this.rawUsed, 'utf8');
-    u32[u + U32_RAWLEN] = len;
-    this.rawUsed += len;
+    this.putRaw(u, start >= 0 ? '' : ev.raw, bytes, start, end, isTransient(ev.stage));
     this.n = i + 1;
+  }
+
+  /** Room in `meta` for record `i`. */
+  private room1(i: number): void {
+    if ((i + 1) * REC <= this.meta.byteLength) return;
+    const grown = take(this.metaPool, this.meta.byteLength * 2, MIN_META_BYTES, REC);
+    new Uint8Array(grown).set(new Uint8Array(this.meta, 0, i * REC));
+    this.setMeta(grown);
+  }
+
+  /** Write a record's raw JSON into a slab (`bytes[start, end)`, or `text` when start is -1) and say where. */
+  private putRaw(u: number, text: string, bytes: Buffer | null, start: number, end: number, transient: boolean): void {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: with that much room a write cannot fall short.
+    const worst = start >= 0 ? end - start : text.length * 3;
+    const slab = this.room(worst > SLAB_BYTES && start < 0 ? Buffer.byteLength(text, 'utf8') : worst, transient);
+    const len = start >= 0 ? (bytes as Buffer).copy(slab.buf, slab.used, start, end) : slab.buf.write(text, slab.used, 'utf8');
+    const u32 = this.u32;
+    u32[u + U32_RAWLEN] = len;
+    u32[u + U32_SLAB] = slab.id;
+    u32[u + U32_OFF] = slab.used;
+    slab.used += len;
+  }
+
+  /** A slab of the lane with `bytes` free: the lane's current one, or the next (sealing it). */
+  private room(bytes: number, transient: boolean): WriteSlab {
+    const lane = transient ? 1 : 0;
+    const cur = this.lanes[lane] as WriteSlab | null;
+    if (cur !== null && cur.buf.length - cur.used >= bytes) return cur;
+    if (bytes > SLAB_BYTES) {
+      // a line bigger than a slab (a large RequestResponse body) gets a slab of its own, sealed at once
+      const own = this.newSlab(bytes);
+      this.sealed.push(own.id);
+      return own;
+    }
+    if (cur !== null) this.sealed.push(cur.id);
+    const fresh = this.newSlab(SLAB_BYTES);
+    this.lanes[lane] = fresh;
+    return fresh;
+  }
+
+  private newSlab(bytes: number): WriteSlab {
+    let sab = bytes === SLAB_BYTES ? this.freeSlabs.pop() : undefined;
+    if (sab === undefined) {
+      sab = new SharedArrayBuffer(bytes);
+      this.slabsAllocated++;
+    }
+    const id = this.nextSlabId;
+    // ids only need to be unique among the slabs the main thread holds: wrap long before 2^32
+    this.nextSlabId = id >= 0x7fffffff ? 1 : id + 1;
+    this.outstanding.set(id, sab);
+    this.newSlabs.push({ id, sab });
+    return { id, sab, buf: Buffer.from(sab), used: 0 };
   }
 
   /** The batch built since begin(), and the buffers to transfer with it. */
   finish(): { batch: PackedBatch; transfer: ArrayBuffer[] } {
-    const raw = this.raw.buffer as ArrayBuffer;
     const batch: PackedBatch = {
       source: this.source,
       n: this.n,
       meta: this.meta,
-      raw,
-      rawUsed: this.rawUsed,
+      newSlabs: this.newSlabs,
+      sealed: this.sealed,
+      undecoded: this.undecoded,
       uniq: this.uniq,
       dictReset: this.dictReset,
       newStrings: this.newStrings,
@@ -241,14 +350,12 @@ export class BatchEncoder {
       inline: this.inline,
       malformed: this.bad,
     };
-    return { batch, transfer: [this.meta, raw] };
+    return { batch, transfer: [this.meta] };
   }
 
   /** encode = begin + add each + finish (lines' bytes, when known, per event in `spans`). */
   encode(source: string, events: AuditEvent[], malformed: { at: number; m: MalformedLine }[], spans?: { buf: Buffer; starts: number[]; ends: number[] }): { batch: PackedBatch; transfer: ArrayBuffer[] } {
-    let rawBytes = 0;
-    for (const ev of events) rawBytes += ev.raw.length;
-    this.begin(source, events.length, rawBytes);
+    this.begin(source, events.length);
     let k = 0;
     events.forEach((ev, i) => {
       while (k < malformed.length && (malformed[k] as { at: number }).at <= i) this.malformed((malformed[k++] as { m: MalformedLine }).m);
@@ -294,17 +401,23 @@ function take(pool: ArrayBuffer[], bytes: number, min: number, unit: number): Ar
 
 /** Main-thread side: the dictionaries, and the events of each batch rebuilt in order. */
 export class BatchDecoder {
+  /** shared slabs introduced by the worker and not yet sealed, by id */
+  private readonly slabs = new Map<number, Slab>();
   private strings: string[] = [];
   private groups: string[][] = [NO_GROUPS];
   /** the events of the batch being consumed, sealed by release() */
   private live: PackedEvent[] = [];
 
+  /** `store`: the raw store of the engine the events go to (it can then buffer them without a copy) */
+  constructor(private readonly store: RawStore = new RawStore()) {}
+
   /**
    * Calls `event` for each event and `malformed` for each malformed line of the batch, in input order.
    * Must see every batch of the stream in order (the dictionaries grow with them). The events read
-   * their raw bytes from the batch's buffer until release().
+   * their raw bytes from the shared slabs; those not buffered stop at release().
    */
   decode(b: PackedBatch, event: (ev: PackedEvent) => void, malformed: (m: MalformedLine) => void): void {
+    this.takeSlabs(b);
     if (b.dictReset) {
       this.strings = [];
       this.groups = [NO_GROUPS];
@@ -318,13 +431,14 @@ export class BatchDecoder {
     const f64 = new Float64Array(b.meta, 0, n * F64_PER_REC);
     const u32 = new Uint32Array(b.meta, 0, n * U32_PER_REC);
     const u8 = new Uint8Array(b.meta, 0, n * REC);
-    const raw = Buffer.from(b.raw, 0, b.rawUsed);
+    const slabs = this.slabs;
+    let slabId = -1;
+    let slab: Slab | null = null;
     const { uniq, inline } = b;
     const bad = b.malformed;
     const live = this.live;
     let nextBad = 0;
     let inl = 0;
-    let r = 0;
     const str = (id: number): string => (id === INLINE ? (inline[inl++] as string) : (strings[id] as string));
     for (let i = 0; i < n; i++) {
       while (nextBad < bad.length && (bad[nextBad] as { at: number }).at <= i) malformed((bad[nextBad++] as { m: MalformedLine }).m);
@@ -360,25 +474,64 @@ export class BatchDecoder {
       ev.uri = uniq[4 * i + 2] as string;
       ev.name = uniq[4 * i + 3] as string;
       ev.source = b.source;
-      ev.rawBuf = raw;
-      ev.off = r;
-      ev.len = u32[i * U32_PER_REC + U32_RAWLEN] as number;
-      r += ev.len;
+      const rec = i * U32_PER_REC;
+      const sid = u32[rec + U32_SLAB] as number;
+      if (sid !== slabId) {
+        slabId = sid;
+        slab = slabs.get(sid) ?? null;
+      }
+      ev.slab = slab;
+      ev.off = u32[rec + U32_OFF] as number;
+      ev.len = u32[rec + U32_RAWLEN] as number;
       live.push(ev);
       event(ev);
     }
     while (nextBad < bad.length) malformed((bad[nextBad++] as { m: MalformedLine }).m);
   }
 
+  /** The slabs a batch introduces. */
+  private takeSlabs(b: PackedBatch): void {
+    for (const { id, sab } of b.newSlabs) this.slabs.set(id, this.store.addShared(id, Buffer.from(sab)));
+  }
+
   /**
-   * The batch has been consumed: its events stop reading the batch's buffer (an event still held
-   * reads its raw JSON from the engine's stored copy, see PackedEvent), and the buffer is returned
-   * for the worker to reuse.
+   * An undecoded batch (PackedBatch.undecoded): calls `line` with each line and where its bytes are
+   * (a shared slab of this decoder's store, which can keep them without a copy: Engine.rawBytes).
+   * The bytes stay readable until release(), and for as long as the store keeps them.
    */
-  release(b: PackedBatch): ArrayBuffer[] {
+  lines(b: PackedBatch, line: (text: string, slab: Slab, off: number, len: number) => void): void {
+    this.takeSlabs(b);
+    const u32 = new Uint32Array(b.meta, 0, b.n * U32_PER_REC);
+    let slabId = -1;
+    let slab: Slab | null = null;
+    for (let i = 0; i < b.n; i++) {
+      const rec = i * U32_PER_REC;
+      const sid = u32[rec + U32_SLAB] as number;
+      if (sid !== slabId) {
+        slabId = sid;
+        slab = this.slabs.get(sid) ?? null;
+      }
+      if (slab === null) continue; // never: every slab is introduced before its first line
+      const off = u32[rec + U32_OFF] as number;
+      const len = u32[rec + U32_RAWLEN] as number;
+      line(slab.buf.toString('utf8', off, off + len), slab, off, len);
+    }
+  }
+
+  /**
+   * The batch has been consumed: its events not buffered stop reading their slab (see PackedEvent),
+   * slabs the worker sealed are retired once empty, and what the worker may reuse is returned.
+   */
+  release(b: PackedBatch): BatchReturn {
     for (const ev of this.live) ev.seal();
     this.live = [];
-    return [b.meta, b.raw];
+    for (const id of b.sealed) {
+      const slab = this.slabs.get(id);
+      if (slab === undefined) continue;
+      this.slabs.delete(id);
+      this.store.sealShared(slab);
+    }
+    return { give: [b.meta], freed: this.store.takeFreedShared() };
   }
 }
 

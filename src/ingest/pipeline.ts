@@ -6,6 +6,7 @@
 import type { AuditEvent } from '../model/event.js';
 import type { MalformedLine } from '../model/types.js';
 import type { Engine } from '../model/engine.js';
+import type { Slab } from '../model/raw-store.js';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { BatchDecoder } from './batch-codec.js';
@@ -174,8 +175,15 @@ async function worthOffloading(plan: FileSourcePlan): Promise<boolean> {
 async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: ConsumeOptions, observer?: OffloadObserver): Promise<boolean> {
   const worker = startDecodeWorker(plan);
   if (worker === null) return false;
-  plan.onClose(() => void worker.close());
-  const decoder = new BatchDecoder();
+  // Closed (the user quit, or a pause was abandoned): deliver nothing more, not even what the
+  // worker had already sent (its batches can be queued well ahead of a paced replay).
+  let closed = false;
+  plan.onClose(() => {
+    closed = true;
+    void worker.close();
+  });
+  // decoded into the engine's raw store: the events it buffers keep their bytes where the worker wrote them
+  const decoder = new BatchDecoder(engine.rawStore);
   const pace = opts.pace;
   const onMalformed = (m: MalformedLine): void => engine.malformed(m);
   const onEvent = (ev: AuditEvent): void => engine.event(ev);
@@ -189,6 +197,7 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
     for (;;) {
       if (dbg !== null) tb = performance.now();
       const m = await worker.next();
+      if (closed) return true;
       if (dbg !== null) {
         const w = performance.now() - tb;
         if (w > 0.05) dbg.waits++;
@@ -218,7 +227,43 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
         return true;
       }
       if (m.t === 'error') throw workerError(m);
-      if (m.t === 'batch') {
+      if (m.t === 'batch' && m.b.undecoded) {
+        // Lines the worker left to this thread (it found this thread idle): decoded here, their
+        // bytes kept where the worker put them.
+        decodeStats.linesDecodedHere++;
+        const source = m.b.source;
+        const sink = pace ? new BatchSink(engine) : null;
+        const lines: { text: string; slab: Slab; off: number; len: number }[] | null = pace ? [] : null;
+        decoder.lines(m.b, (text, slab, off, len) => {
+          if (lines !== null) {
+            lines.push({ text, slab, off, len });
+            return;
+          }
+          engine.rawBytes(text, slab.buf, off, off + len, slab);
+          decodeLine(text, source, engine);
+        });
+        engine.rawBytes(null);
+        if (pace && lines !== null && sink !== null) {
+          for (const l of lines) {
+            sink.events = [];
+            decodeLine(l.text, source, sink);
+            for (const ev of sink.events) {
+              const wait = pace(ev.ts);
+              if (wait) await wait;
+              if (closed) break;
+              engine.rawBytes(l.text, l.slab.buf, l.off, l.off + l.len, l.slab);
+              engine.event(ev);
+            }
+            if (closed) break;
+          }
+          engine.rawBytes(null);
+        }
+        worker.credit(decoder.release(m.b));
+        if (dbg !== null) {
+          dbg.linesMs += performance.now() - tb;
+          dbg.lines++;
+        }
+      } else if (m.t === 'batch') {
         if (pace) {
           // As in-thread: a batch is decoded first (malformed lines counted then), then paced.
           events = [];
@@ -226,6 +271,7 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
           for (const ev of events) {
             const wait = pace(ev.ts);
             if (wait) await wait;
+            if (closed) break;
             engine.event(ev);
           }
           events = [];

@@ -18,7 +18,7 @@ import { isFinalStage } from './event.js';
 import { RateSeries } from './rate.js';
 import { Ring } from './ring.js';
 import { Interner } from './intern.js';
-import { RawStore } from './raw-store.js';
+import { RawStore, type Slab } from './raw-store.js';
 import { PackedEvent } from './packed-event.js';
 import { StoredEvent } from './stored-event.js';
 import { KeyCounter, boundKey } from './topn.js';
@@ -167,9 +167,10 @@ export class Engine {
   private lastTime: string | null = null;
   private detectorFailed = false;
   private readonly interner = new Interner();
-  private readonly rawStore = new RawStore();
+  /** where buffered rows keep their raw JSON; the decode worker's batches are decoded into its slabs */
+  readonly rawStore = new RawStore();
   /** see rawBytes() */
-  private readonly lineBytes: { line: string | null; buf: Buffer; start: number; end: number } = { line: null, buf: EMPTY_BUFFER, start: 0, end: 0 };
+  private readonly lineBytes: { line: string | null; buf: Buffer; start: number; end: number; slab: Slab | null } = { line: null, buf: EMPTY_BUFFER, start: 0, end: 0, slab: null };
 
   constructor(opts: EngineOptions) {
     this.detector = opts.detector;
@@ -255,14 +256,16 @@ export class Engine {
   /**
    * Tells the engine the UTF-8 bytes of the line about to be decoded (`buf[start, end)`), or forgets
    * them (null). An event whose raw JSON is that very line then has its bytes copied into the raw
-   * store instead of its string encoded back to UTF-8 (measured: ~10% of a replay's CPU).
+   * store instead of its string encoded back to UTF-8 (measured: ~10% of a replay's CPU), or, when
+   * `slab` says they are in a shared slab of this engine's store (`buf` is its buffer), kept there.
    */
-  rawBytes(line: string | null, buf: Buffer = EMPTY_BUFFER, start = 0, end = 0): void {
+  rawBytes(line: string | null, buf: Buffer = EMPTY_BUFFER, start = 0, end = 0, slab: Slab | null = null): void {
     const h = this.lineBytes;
     h.line = line;
     h.buf = buf;
     h.start = start;
     h.end = end;
+    h.slab = slab;
   }
 
   malformed(m: MalformedLine): void {
@@ -405,8 +408,8 @@ export class Engine {
   }
 
   private stored(ev: AuditEvent): StoredEvent | PackedEvent {
-    if (ev instanceof PackedEvent && ev.adoptable) {
-      ev.adopt(this.rawStore);
+    if (ev instanceof PackedEvent && ev.adoptableBy(this.rawStore)) {
+      ev.adopt();
       return ev;
     }
     const h = this.lineBytes;

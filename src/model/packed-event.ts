@@ -1,12 +1,13 @@
 import type { AuditEvent } from './event.js';
-import { isTransient, type RawStore, type Slab } from './raw-store.js';
+import type { RawStore, Slab } from './raw-store.js';
 import { SplitTimes } from './smi-pair.js';
 
 /**
  * An AuditEvent rebuilt on the main thread from a batch the decode worker sent (src/ingest/offload.ts):
- * every field is a plain value, and `raw` stays as UTF-8 bytes in the batch's transferred buffer
- * until someone reads it. When the engine buffers it, the event is its own stored copy (adopt():
- * its bytes go into the raw store as they are), saving the copy of every field a StoredEvent makes.
+ * every field is a plain value, and `raw` stays as UTF-8 bytes in the shared slab the worker wrote
+ * it into (raw-store.ts) until someone reads it. When the engine buffers it, the event is its own
+ * stored copy (adopt(): its bytes are counted as live in that slab, nothing is copied), saving the
+ * copy of every field a StoredEvent makes.
  */
 export class PackedEvent extends SplitTimes implements AuditEvent {
   // ts = NaN, receivedTs = NaN, latencyMs = -1: accessors of SplitTimes (see smi-pair.ts)
@@ -34,46 +35,45 @@ export class PackedEvent extends SplitTimes implements AuditEvent {
   hasRequestObject = false;
   hasResponseObject = false;
   source = '';
-  /** the batch's raw bytes (null once adopted or sealed); `off`/`len` say where the JSON text is in them */
-  rawBuf: Buffer | null = EMPTY_BUF;
-  /** once adopted by the engine: the raw store's slab holding the bytes, at `off`/`len` (RawRef fields) */
+  /**
+   * The shared slab holding the JSON text at `off`/`len` (RawRef fields); null once the batch was
+   * released without the event being buffered (its bytes may then be written over).
+   */
   slab: Slab | null = null;
   off = 0;
   len = 0;
+  /** buffered by the engine (its bytes are counted live in the slab until release()) */
+  adopted = false;
 
-  /**
-   * The event's JSON text: from the engine's raw store once the event is buffered (as a row's event
-   * reads it), else from the batch's bytes while the batch is being consumed; '' for an event never
-   * buffered (filtered out) once its batch's buffer went back to the worker.
-   */
+  /** The event's JSON text; '' for an event never buffered (filtered out) once its batch was released. */
   get raw(): string {
     if (this.slab !== null) return this.slab.store.get(this as { slab: Slab; off: number; len: number });
-    if (this.rawBuf !== null) return this.rawBuf.toString('utf8', this.off, this.off + this.len);
     return '';
   }
 
-  /** The engine buffers this event: its bytes go into `store` (see StoredEvent for the contract). */
-  adopt(store: RawStore): void {
-    // putBytes reads the batch offsets (its arguments) before it writes the slab's into off/len
-    store.putBytes(this.rawBuf as Buffer, this.off, this.len, this as { slab: Slab; off: number; len: number }, isTransient(this.stage));
-    this.rawBuf = null;
+  /** Whether `store` can buffer this very event (adopt()): not yet buffered, and its bytes are in that store's slabs. */
+  adoptableBy(store: RawStore): boolean {
+    return !this.adopted && this.slab !== null && this.slab.store === store;
   }
 
-  /** Whether adopt() can be called: not yet buffered, and the batch's bytes are still here. */
-  get adoptable(): boolean {
-    return this.slab === null && this.rawBuf !== null;
+  /** The engine buffers this event: its bytes stay where they are and count as live (see adoptableBy). */
+  adopt(): void {
+    const slab = this.slab as Slab;
+    this.adopted = true;
+    slab.store.adoptShared(slab, this.len);
   }
 
   /** give the raw bytes back to the store (the row was evicted or replaced) */
   release(): void {
-    this.slab?.store.release(this as { slab: Slab; off: number; len: number });
+    if (!this.adopted) return;
+    this.adopted = false;
+    (this.slab as Slab).store.release(this as { slab: Slab; off: number; len: number });
   }
 
-  /** The batch's buffer is about to be reused: stop reading it. */
+  /** The batch was consumed: an event not buffered stops reading its slab (which may be written over). */
   seal(): void {
-    this.rawBuf = null;
+    if (!this.adopted) this.slab = null;
   }
 }
 
 const NO_GROUPS: string[] = Object.freeze([]) as unknown as string[];
-const EMPTY_BUF = Buffer.alloc(0);

@@ -42,12 +42,13 @@ export class StoredEvent extends SplitTimes implements AuditEvent {
 
   /**
    * `bytes`, when given, are the UTF-8 bytes `ev.raw` was decoded from (the line as read): they are
-   * copied as they are instead of encoding `ev.raw` again.
+   * copied as they are instead of encoding `ev.raw` again, or kept where they are when they lie in
+   * a shared slab of `store` (`bytes.slab`).
    */
   constructor(
     ev: AuditEvent,
     store: RawStore,
-    bytes: { buf: Buffer; start: number; end: number } | null = null,
+    bytes: { buf: Buffer; start: number; end: number; slab?: Slab | null } | null = null,
   ) {
     super();
     this.ts = ev.ts;
@@ -78,8 +79,14 @@ export class StoredEvent extends SplitTimes implements AuditEvent {
     this.hasResponseObject = ev.hasResponseObject;
     this.source = ev.source;
     const transient = isTransient(ev.stage);
-    if (ev instanceof PackedEvent && ev.rawBuf !== null) store.putBytes(ev.rawBuf, ev.off, ev.len, this, transient);
-    else if (bytes !== null) store.putBytes(bytes.buf, bytes.start, bytes.end - bytes.start, this, transient);
+    if (ev instanceof PackedEvent && ev.slab !== null) store.putBytes(ev.slab.buf, ev.off, ev.len, this, transient);
+    else if (bytes !== null && bytes.slab != null && bytes.slab.store === store) {
+      // already in a shared slab of this store (a line the decode worker left to this thread): keep it there
+      this.slab = bytes.slab;
+      this.off = bytes.start;
+      this.len = bytes.end - bytes.start;
+      store.adoptShared(bytes.slab, this.len);
+    } else if (bytes !== null) store.putBytes(bytes.buf, bytes.start, bytes.end - bytes.start, this, transient);
     else store.put(ev.raw, this, transient);
   }
 

@@ -4,7 +4,10 @@ import { BatchDecoder, BatchEncoder, MAX_DICT_ENTRIES, type PackedBatch } from '
 import { generateTraffic } from '../../src/demo/traffic.js';
 import type { AuditEvent } from '../../src/model/event.js';
 import type { PackedEvent } from '../../src/model/packed-event.js';
-import { RawStore } from '../../src/model/raw-store.js';
+import { RawStore, SLAB_BYTES, type Slab } from '../../src/model/raw-store.js';
+import { Engine } from '../../src/model/engine.js';
+import { NO_DETECTOR } from '../../src/detect/types.js';
+import { decodeLine } from '../../src/ingest/decode.js';
 import type { MalformedLine } from '../../src/model/types.js';
 import { decodeAll, eventFields as fields, fixture } from './collect.js';
 
@@ -109,19 +112,120 @@ describe('batch codec (decode worker → main thread)', () => {
     expect(roundTrip(batches)).toEqual(expected(batches));
   });
 
-  it('an event kept after its batch was released reads its raw JSON from the raw store', () => {
+  it('an event kept after its batch was released reads its raw JSON from the shared slab; one not kept reads nothing', () => {
     const lines = [JSON.stringify({ kind: 'Event', auditID: 'k', verb: 'get' }), JSON.stringify({ kind: 'Event', auditID: 'f', verb: 'get' })];
     const b = decodedBatch(lines);
+    const store = new RawStore();
     const enc = new BatchEncoder();
-    const dec = new BatchDecoder();
+    const dec = new BatchDecoder(store);
     const received = cross(enc.encode('s', b.events, b.malformed).batch);
     const kept: PackedEvent[] = [];
     dec.decode(received, (ev) => kept.push(ev), () => undefined);
     expect(kept.map((e) => e.raw)).toEqual(lines);
-    (kept[0] as PackedEvent).adopt(new RawStore()); // what the engine does when it buffers an event
-    for (const buf of dec.release(received)) new Uint8Array(buf).fill(0x41); // the worker reuses the buffers
-    expect((kept[0] as PackedEvent).raw).toBe(lines[0]);
+    const k = kept[0] as PackedEvent;
+    expect(k.adoptableBy(store)).toBe(true);
+    expect(k.adoptableBy(new RawStore())).toBe(false); // another engine's store copies instead
+    k.adopt(); // what the engine does when it buffers an event
+    enc.giveBack(dec.release(received));
+    // the worker goes on writing (the same lane) while the kept event is buffered
+    const more = decodedBatch(Array.from({ length: 50 }, (_, i) => JSON.stringify({ kind: 'Event', auditID: `m${i}`, verb: 'list' })));
+    const next = cross(enc.encode('s', more.events, more.malformed).batch);
+    dec.decode(next, () => undefined, () => undefined);
+    enc.giveBack(dec.release(next));
+    expect(k.raw).toBe(lines[0]);
     // never buffered (filtered out): nothing to read any more, and never another event's bytes
     expect((kept[1] as PackedEvent).raw).toBe('');
+  });
+
+  it('slabs go back to the worker once sealed and empty: memory follows the buffered bytes', () => {
+    const store = new RawStore();
+    const enc = new BatchEncoder();
+    const dec = new BatchDecoder(store);
+    const held: PackedEvent[] = [];
+    const pad = 'p'.repeat(1000);
+    let maxStore = 0;
+    let maxWorker = 0;
+    // ~60 MB through, 2,000 events (~2 MB) buffered at any time, as the engine's ring would
+    for (let b = 0; b < 60; b++) {
+      const lines = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ kind: 'Event', auditID: `${b}-${i}`, stage: i % 3 === 0 ? 'RequestReceived' : 'ResponseComplete', verb: 'get', pad }));
+      const d = decodedBatch(lines);
+      const received = cross(enc.encode('s', d.events, d.malformed).batch);
+      dec.decode(
+        received,
+        (ev) => {
+          ev.adopt();
+          held.push(ev);
+          if (held.length > 2000) (held.shift() as PackedEvent).release();
+        },
+        () => undefined,
+      );
+      enc.giveBack(dec.release(received));
+      maxStore = Math.max(maxStore, store.bytes);
+      maxWorker = Math.max(maxWorker, enc.slabBytes);
+    }
+    expect((held[held.length - 1] as PackedEvent).raw).toContain('"auditID":"59-999"');
+    expect((held[0] as PackedEvent).raw).toContain(`"auditID":"${59 - 1}-`);
+    // ~2 MB live in two lanes of 4 MiB slabs: a few slabs, never the 60 MB that went through
+    expect(maxStore).toBeLessThanOrEqual(5 * SLAB_BYTES);
+    expect(maxWorker).toBeLessThanOrEqual(7 * SLAB_BYTES);
+  });
+
+  it('a line bigger than a slab gets a slab of its own, freed when its event is released', () => {
+    const store = new RawStore();
+    const enc = new BatchEncoder();
+    const dec = new BatchDecoder(store);
+    const big = JSON.stringify({ kind: 'Event', auditID: 'big', verb: 'create', requestObject: { data: 'x'.repeat(SLAB_BYTES + 10) } });
+    const d = decodedBatch([big]);
+    const received = cross(enc.encode('s', d.events, d.malformed).batch);
+    let ev: PackedEvent | undefined;
+    dec.decode(received, (e) => (ev = e), () => undefined);
+    ev?.adopt();
+    enc.giveBack(dec.release(received));
+    expect(ev?.raw).toBe(big);
+    expect(store.bytes).toBeGreaterThan(SLAB_BYTES);
+    ev?.release();
+    expect(store.bytes).toBeLessThan(SLAB_BYTES);
+    expect(store.takeFreedShared()).toHaveLength(1);
+  });
+
+  it('lines left undecoded reach the main thread as their bytes, which its engine keeps without a copy', () => {
+    const lines = [
+      JSON.stringify({ kind: 'Event', auditID: 'u1', stage: 'RequestReceived', verb: 'get', user: { username: 'zoë ☃' } }),
+      'not json',
+      JSON.stringify({ kind: 'Event', auditID: 'u1', stage: 'ResponseComplete', verb: 'get', responseStatus: { code: 200 } }),
+      JSON.stringify({ kind: 'EventList', items: [{ auditID: 'i1', verb: 'get' }, { auditID: 'i2', verb: 'list' }] }),
+    ];
+    const text = lines.join('\n');
+    const buf = Buffer.from(text);
+    const enc = new BatchEncoder();
+    enc.begin('s.log', lines.length, true);
+    let at = 0;
+    lines.forEach((l, i) => {
+      const len = Buffer.byteLength(l);
+      // the last line as a string only (its bytes unknown, as for a line split across reads)
+      if (i === lines.length - 1) enc.addLine(l, null, -1, -1);
+      else enc.addLine(l, buf, at, at + len);
+      at += len + 1;
+    });
+    const received = cross(enc.finish().batch);
+    expect(received.undecoded).toBe(true);
+    const engine = new Engine({ bufferEvents: 10, bufferBytes: 1 << 20, detector: NO_DETECTOR });
+    const dec = new BatchDecoder(engine.rawStore);
+    const seen: string[] = [];
+    dec.lines(received, (t, slab, off, len) => {
+      seen.push(t);
+      engine.rawBytes(t, slab.buf, off, off + len, slab);
+      decodeLine(t, received.source, engine);
+    });
+    engine.rawBytes(null);
+    enc.giveBack(dec.release(received));
+    expect(seen).toEqual(lines);
+    expect(engine.counts).toMatchObject({ events: 4, requests: 3, malformed: 1 });
+    expect(engine.rows.at(0)?.ev.raw).toBe(lines[2]);
+    expect(engine.rows.at(1)?.ev.raw).toBe(JSON.stringify({ auditID: 'i1', verb: 'get' }));
+    // the line's bytes stayed in the worker's slab; only the EventList's items (re-serialised) were copied
+    const slabOf = (i: number): Slab => (engine.rows.at(i)?.ev as unknown as { slab: Slab }).slab;
+    expect(slabOf(0).sharedId).toBeGreaterThan(0);
+    expect(slabOf(1).sharedId).toBe(-1);
   });
 });
