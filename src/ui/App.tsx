@@ -21,6 +21,7 @@ import { Hints } from './panes/Hints.js';
 import { StatusBar, type StatusBarProps } from './panes/StatusBar.js';
 import { Top } from './panes/Top.js';
 import type { Theme } from './theme.js';
+import { useEscapeThenKey } from './use-escape-then-key.js';
 
 /** What the replay pacer lets the screen do (src/ingest/replay/pacer.ts). */
 export interface ReplayControls {
@@ -123,6 +124,8 @@ export function App(p: AppProps) {
   const [state, dispatch] = useReducer(uiReducer, p.initialState, (o) => initialUiState(o));
   const filterRef = useRef(p.initialFilter ?? '');
   const [, force] = useReducer((x: number) => x + 1, 0);
+  // Esc then a key typed in one go (read as Alt-key) reaches every handler as Esc, then the key
+  useEscapeThenKey();
 
   const overlayKind = state.overlay?.kind ?? null;
   const layout = useMemo(() => computeLayout(p.cols, p.rows, { focus: state.focus, zoom: state.zoom, overlay: overlayKind }), [p.cols, p.rows, state.focus, state.zoom, overlayKind]);

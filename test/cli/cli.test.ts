@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, jsonLines, runCli } from './run-cli.js';
+import { CLI, ROOT, cliEnv, jsonLines, runCli } from './run-cli.js';
 
 const QUIET_DAY = join(ROOT, 'demo-logs', 'quiet-day.log');
 
@@ -191,7 +191,7 @@ describe('demo', () => {
 
 describe('signals', () => {
   it('SIGTERM mid-replay: stops at the next batch, flushes what it read, exit 0', async () => {
-    const child = spawn(process.execPath, [CLI, 'replay', QUIET_DAY, '--print', 'events'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'replay', QUIET_DAY, '--print', 'events'], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     // Stop reading after the first chunk: the child then stalls on stdout backpressure
     // (3,000 events of output are far more than a pipe holds), so it is still mid-replay.
@@ -213,7 +213,7 @@ describe('signals', () => {
     for (let i = 0; i < 250_000; i++) lines.push(`{"auditID":"${i}","stage":"ResponseComplete","verb":"get","user":{"username":"u${i % 7}"}}`);
     writeFileSync(f, `${lines.join('\n')}\n`);
     // AUDITOP_BENCH_PROBE makes the run report progress on stderr every 100,000 events.
-    const child = spawn(process.execPath, [CLI, 'replay', f, '--print', 'summary'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AUDITOP_BENCH_PROBE: '1' } });
+    const child = spawn(process.execPath, [CLI, 'replay', f, '--print', 'summary'], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv({ AUDITOP_BENCH_PROBE: '1' }) });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { cli, findCorpus, repo } from './corpus-dir.js';
+import { cliEnv } from '../cli/run-cli.js';
 
 const corpus = findCorpus();
 
@@ -72,7 +73,7 @@ describe.skipIf(!present)('corpus alerts', () => {
   });
 
   it.each(files.map((f) => [relative(corpus, f), f] as const))('auditop replay %s --print alerts raises exactly the reviewed alerts', async (name, path) => {
-    const { stdout } = await run(process.execPath, [cli, 'replay', path, '--no-tui', '--print', 'alerts', '--speed', 'max'], { cwd: repo });
+    const { stdout } = await run(process.execPath, [cli, 'replay', path, '--no-tui', '--print', 'alerts', '--speed', 'max'], { cwd: repo, env: cliEnv() });
     const got = stdout
       .split('\n')
       .filter((l) => l !== '')

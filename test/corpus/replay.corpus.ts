@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { cli, findCorpus, repo } from './corpus-dir.js';
 import { readAll } from '../ingest/collect.js';
+import { cliEnv } from '../cli/run-cli.js';
 
 const corpus = findCorpus();
 
@@ -78,7 +79,7 @@ describe.skipIf(!present || !existsSync(cli))('corpus replay through the CLI', (
   const files = present ? walk(corpus).filter((f) => !f.endsWith('.md')) : [];
 
   it.each(files.map((f) => [relative(corpus, f), f] as const))('auditop replay %s --print summary exits 0 with its count', async (name, path) => {
-    const { stdout } = await run(process.execPath, [cli, 'replay', path, '--no-tui', '--print', 'summary', '--speed', 'max'], { cwd: repo });
+    const { stdout } = await run(process.execPath, [cli, 'replay', path, '--no-tui', '--print', 'summary', '--speed', 'max'], { cwd: repo, env: cliEnv() });
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { events: number; malformed: number };
     expect(summary.events).toBe(EXPECTED[name]);
     expect(summary.malformed).toBe(0);
@@ -88,7 +89,7 @@ describe.skipIf(!present || !existsSync(cli))('corpus replay through the CLI', (
 describe.skipIf(!present || !existsSync(cli))('corpus replay through the decode worker', () => {
   const files = present ? walk(corpus).filter((f) => !f.endsWith('.md')) : [];
   const replay = async (mode: '0' | '1', args: string[]): Promise<string> =>
-    (await run(process.execPath, [cli, 'replay', ...files, '--no-tui', ...args, '--speed', 'max'], { cwd: repo, env: { ...process.env, AUDITOP_DECODE_WORKER: mode } })).stdout;
+    (await run(process.execPath, [cli, 'replay', ...files, '--no-tui', ...args, '--speed', 'max'], { cwd: repo, env: cliEnv({ AUDITOP_DECODE_WORKER: mode }) })).stdout;
 
   it('prints the same events, alerts and summary as in-thread decoding', async () => {
     for (const print of ['events', 'alerts', 'summary']) {

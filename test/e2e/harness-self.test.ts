@@ -1,5 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { CliTerm } from './harness.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CliTerm, REPO_ROOT, spawnCli, tempDir } from './harness.js';
 
 // The harness itself, against a tiny program instead of the CLI, so a broken harness is told apart
 // from a broken screen.
@@ -26,5 +28,24 @@ describe('e2e harness', () => {
     expect(t.inAltScreen()).toBe(false);
     expect(t.cursorHidden()).toBe(false);
     expect(t.output).toContain('got "q"');
+  });
+
+  it("runs the CLI without the machine's settings file", async () => {
+    // a broken settings file in the home of whoever runs the tests: read, it would stop the CLI (exit 2)
+    const machine = tempDir('auditop-machine-home-');
+    try {
+      mkdirSync(join(machine.dir, '.config', 'auditop'), { recursive: true });
+      writeFileSync(join(machine.dir, '.config', 'auditop', 'config.yaml'), 'bufferBytes: 1k\n');
+      vi.stubEnv('HOME', machine.dir);
+      vi.stubEnv('XDG_CONFIG_HOME', join(machine.dir, '.config'));
+      t = spawnCli(['replay', join(REPO_ROOT, 'demo-logs', 'quiet-day.log'), '--no-tui', '--print', 'summary'], { cols: 120, rows: 10 });
+      const e = await t.waitExit();
+      expect(t.output).not.toContain('config.yaml');
+      expect(t.output).toContain('"events":3000');
+      expect(e.exitCode).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+      machine.cleanup();
+    }
   });
 });

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import xtermHeadless from '@xterm/headless';
 import * as pty from 'node-pty';
 import { keyBytes, keyFor, type CommandId, type Scope } from '../../src/ui/keymap.js';
+import { emptyConfigHome } from '../cli/run-cli.js';
 
 const { Terminal } = xtermHeadless;
 
@@ -22,7 +23,10 @@ export const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 export interface SpawnOptions {
   cols?: number;
   rows?: number;
-  /** added to a clean environment (TERM=xterm-256color, LANG=C.UTF-8; CI and NO_COLOR as the test says) */
+  /**
+   * added to a clean environment (TERM=xterm-256color, LANG=C.UTF-8; CI and NO_COLOR as the test says;
+   * HOME and XDG_CONFIG_HOME an empty directory, so no settings file on the machine is read)
+   */
   env?: Record<string, string | undefined>;
   cwd?: string;
   /** run `node ...args` instead of `node dist/cli.js ...args` (the harness's own test) */
@@ -61,7 +65,8 @@ export class CliTerm {
       return true;
     });
     const env: Record<string, string> = {};
-    const base = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', ...opts.env };
+    const home = emptyConfigHome();
+    const base = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: home, TERM: 'xterm-256color', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', ...opts.env };
     for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
     this.proc = pty.spawn(process.execPath, opts.execArgvOnly ? args : [CLI, ...args], { name: 'xterm-256color', cols, rows, cwd: opts.cwd ?? REPO_ROOT, env });
     this.proc.onData((d) => {

@@ -97,6 +97,56 @@ describe('FilteredView', () => {
     expect(view.rows.at(0)!.ev.code).toBe(403);
   });
 
+  it('counts each stage of a buffered request as an event, as it does for requests arriving after the filter', () => {
+    // the same traffic, the filter applied before it (`live`) or after it, to what is buffered (`late`):
+    // requests logged at RequestReceived and ResponseComplete, one logged once, one denied
+    const traffic: AuditEvent[] = [];
+    const t0 = Date.parse('2026-11-21T10:00:00Z');
+    for (let i = 0; i < 30; i++) {
+      const at = t0 + i * 400;
+      const req = { auditID: `s-${i}`, user: i % 3 ? 'alice' : 'bob', receivedTs: at };
+      if (i % 5 !== 4) traffic.push(makeEvent({ ...req, stage: 'RequestReceived', ts: at, time: new Date(at).toISOString(), code: 0, latencyMs: 0 }));
+      const done = at + 250;
+      traffic.push(makeEvent({ ...req, stage: 'ResponseComplete', ts: done, time: new Date(done).toISOString(), code: i === 7 ? 403 : 200, latencyMs: 250 }));
+    }
+    for (const expr of ['user:alice', 'code:>=400', 'stage:RequestReceived']) {
+      const live = setup();
+      live.view.setFilter(expr);
+      live.sched.drain();
+      for (const e of traffic) live.engine.event(e);
+      const late = setup();
+      for (const e of traffic) late.engine.event(e);
+      late.view.setFilter(expr);
+      late.sched.drain();
+      expect(late.view.counts, expr).toEqual(live.view.counts);
+      // events/s on the status bar and its sparkline
+      expect(late.view.rate(20), expr).toEqual(live.view.rate(20));
+      // the inspector's "stages:" line
+      expect(rows(late.view).map((r) => r.stages), expr).toEqual(rows(live.view).map((r) => r.stages));
+    }
+    // with a filter that keeps everything, the events are the unfiltered view's
+    const all = setup();
+    for (const e of traffic) all.engine.event(e);
+    all.view.setFilter('user:alice,bob');
+    all.sched.drain();
+    expect(all.view.counts.events).toBe(all.engine.counts.events);
+  });
+
+  it('a later stage arriving while the filter is built counts once', () => {
+    const { engine, sched, view } = setup(100_000);
+    for (let i = 0; i < 10_000; i++) engine.event(ev({ auditID: `b-${i}`, stage: 'RequestReceived', code: 0 }));
+    view.setFilter('user:alice');
+    expect(view.pending).toBe(true);
+    // the first slice has fed the first request, not yet the last
+    engine.event(ev({ auditID: 'b-0', stage: 'ResponseComplete' }));
+    engine.event(ev({ auditID: 'b-9999', stage: 'ResponseComplete' }));
+    sched.drain();
+    expect(view.counts.events).toBe(10_002);
+    expect(engine.counts.events).toBe(10_002);
+    expect(rows(view)[0]!.stages).toEqual(['RequestReceived', 'ResponseComplete']);
+    expect(rows(view).at(-1)!.stages).toEqual(['RequestReceived', 'ResponseComplete']);
+  });
+
   it('builds in slices; events arriving meanwhile are kept, in order', () => {
     const { engine, sched, view } = setup(100_000);
     for (let i = 0; i < 10_000; i++) engine.event(ev({ user: i % 2 ? 'alice' : 'bob' }));

@@ -13,6 +13,8 @@ import { useEarlyKeys } from '../../src/ui/use-early-keys.js';
 import { App, drillDownFilter, type AppProps, type FilterOverlayProps, type InspectorOverlayProps, type SearchOverlayProps } from '../../src/ui/App.js';
 import { keyBytes, keyFor, type CommandId, type Scope } from '../../src/ui/keymap.js';
 import { makeTheme } from '../../src/ui/theme.js';
+import { FilterPrompt } from '../../src/ui/panes/FilterPrompt.js';
+import { splitEscapeThenKey } from '../../src/ui/use-escape-then-key.js';
 import { PUBLISH_INTERVAL_MS, Store } from '../../src/state/store.js';
 import { FakeEngine } from '../state/fake-engine.js';
 
@@ -248,4 +250,36 @@ describe('App', () => {
     await tick(50);
     expect(inst.lastFrame()).not.toContain('INSPECTOR');
   });
+
+  // A fast typist or `tmux send-keys Escape q` delivers ESC q in one read, which Ink reports as Alt-q.
+  it('Esc then q in one read closes the help and quits', async () => {
+    const { inst, press, quit } = setup();
+    await press('help');
+    await until(() => inst.lastFrame()!.includes('Help: keys'), 'help');
+    inst.stdin.write('\x1bq');
+    await until(() => quit.mock.calls.length === 1, 'quit');
+  });
+
+  it('Esc then q in one read closes the filter prompt (typing nothing) and quits', async () => {
+    const applied: string[] = [];
+    const { inst, press, quit } = setup({ overlays: { Inspector, FilterPrompt }, onFilter: (e) => (applied.push(e), null) });
+    await press('filter');
+    await until(() => inst.lastFrame()!.includes('Esc cancels'), 'prompt');
+    inst.stdin.write('\x1bq');
+    await until(() => quit.mock.calls.length === 1 && !inst.lastFrame()!.includes('Esc cancels'), 'prompt closed and quit');
+    expect(applied).toEqual([]);
+  });
 });
+
+describe('Esc then a key in one read', () => {
+  it('is split into Esc and the key; escape sequences and Esc + control keys are left whole', () => {
+    expect(splitEscapeThenKey('\x1bq')).toEqual(['\x1b', 'q']);
+    expect(splitEscapeThenKey('\x1bG')).toEqual(['\x1b', 'G']);
+    expect(splitEscapeThenKey('\x1b/')).toEqual(['\x1b', '/']);
+    expect(splitEscapeThenKey('\x1b😀')).toEqual(['\x1b', '😀']);
+    for (const whole of ['\x1b', 'q', 'qq', '\x1b[A', '\x1b[5~', '\x1bOA', '\x1b\x1b[A', '\x1b\x1b', '\x1b\x7f', '\x1b\r', '\x1bqq']) {
+      expect(splitEscapeThenKey(whole), JSON.stringify(whole)).toBeNull();
+    }
+  });
+});
+

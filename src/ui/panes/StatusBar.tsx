@@ -69,12 +69,20 @@ export function statusLine(p: StatusBarProps): string {
     segs.push({ text: p.mode === 'stdin' ? 'stdin' : p.mode === 'demo' ? 'demo (follow)' : 'follow', tone: 'accent', keep: 90 });
   }
   for (const x of segs) x.lead = true;
+  // The source: after the counters that say something is wrong and the buffer fill, before the
+  // sparkline. It competes for room with its narrowest form (the file name) and then takes the room
+  // left over, dropping directories from the middle of the path first (see shortenPath).
+  const src = sanitize(p.source);
+  const ell = pathEllipsis(t);
+  const source: Segment | null = src ? { text: shortenPath(src, 0, ell, true), tone: null, keep: 49 } : null;
+  if (source) segs.push(source);
   const eps = eventsPerSecond(s.rate);
   segs.push({ text: sparkline(s.rate.slice(0, -1), SPARK_WIDTH, t), tone: 'accent', keep: 30 });
   segs.push({ text: `${compact(eps)} ev/s`, tone: null, keep: 80 });
   const fill = s.bufferCapacity > 0 ? Math.round((s.bufferSize / s.bufferCapacity) * 100) : 0;
   segs.push({ text: `buf ${fill}% of ${compact(s.bufferCapacity)}`, tone: fill >= 100 ? 'warn' : null, keep: 50 });
-  segs.push({ text: `malformed ${grouped(s.counts.malformed)}`, tone: s.counts.malformed > 0 ? 'warn' : 'dim', keep: 55 });
+  // a count of zero is not news (it is drawn dim): it gives its room to the source's file name first
+  segs.push({ text: `malformed ${grouped(s.counts.malformed)}`, tone: s.counts.malformed > 0 ? 'warn' : 'dim', keep: s.counts.malformed > 0 ? 55 : 45 });
   if (s.counts.skippedLong > 0) segs.push({ text: `skipped ${grouped(s.counts.skippedLong)}`, tone: 'warn', keep: 54 });
   if (s.counts.gaps > 0) segs.push({ text: `gaps ${grouped(s.counts.gaps)}`, tone: 'error', keep: 85 });
   if (p.filter) segs.push({ text: `filter: ${sanitize(p.filter)}`, tone: 'warn', keep: 70 });
@@ -97,17 +105,72 @@ export function statusLine(p: StatusBarProps): string {
     if (chosen.size === 0 || fits(segs.filter((y) => chosen.has(y) || y === x))) chosen.add(x);
   }
   const kept = segs.filter((x) => chosen.has(x));
-  // the source takes whatever room is left, cut from the left: the end of a path says the most
-  const room = width - (leftWidth(kept) + sep + clk.length + 1) - sep;
-  const src = sanitize(p.source);
-  if (src && room >= 8) {
-    const shown = displayWidth(src) <= room ? src : t.g.ellipsis + tail(src, room - 1);
+  const spare = width - (leftWidth(kept) + sep + clk.length + 1);
+  if (source && chosen.has(source)) {
+    source.text = shortenPath(src, displayWidth(source.text) + spare, ell);
+  } else if (source && spare - sep >= 8) {
+    // not even the file name fits: the end of the path in what is left says the most
     const at = kept.filter((x) => x.lead).length;
-    kept.splice(at, 0, { text: shown, tone: null, keep: 0 });
+    kept.splice(at, 0, { ...source, text: shortenPath(src, spare - sep, ell) });
   }
   if (!fits(kept)) return fit(kept.map((x) => x.text).join('  '), width, t.g.ellipsis);
   const left = kept.map((x) => t.paint(x.text, x.tone)).join(' '.repeat(sep));
   return left + ' '.repeat(width - leftWidth(kept) - clk.length - 1) + t.paint(clk, 'dim') + ' ';
+}
+
+/**
+ * The ellipsis that stands for dropped directories: under --ascii '...', as in shells' prompts (the
+ * theme's ASCII ellipsis '~' would read as the home directory in a path).
+ */
+function pathEllipsis(t: Theme): string {
+  return t.ascii ? '...' : t.g.ellipsis;
+}
+
+/**
+ * Narrower forms of one path, in the order they are tried: the whole path; then directories dropped
+ * from the middle, nearest the head first, keeping the head ("/var" or the first relative directory)
+ * and the directory holding the file; then the head too; then that directory; then the bare file name.
+ * /var/log/kubernetes/audit/x.log → /var/…/kubernetes/audit/x.log → /var/…/audit/x.log →
+ * …/audit/x.log → …/x.log → x.log
+ */
+function pathForms(path: string, ell: string): string[] {
+  const slash = path.lastIndexOf('/');
+  if (slash < 0 || slash === path.length - 1) return [path];
+  const base = path.slice(slash + 1);
+  const dirs = path.slice(0, slash).split('/');
+  const n = dirs.length;
+  const head = dirs[0] === '' ? Math.min(2, n) : 1;
+  const form = (h: number, j: number): string => [...dirs.slice(0, h), ell, ...dirs.slice(n - j), base].join('/');
+  const forms = [path];
+  for (let j = n - head - 1; j >= 1; j--) forms.push(form(head, j));
+  if (n > 1) forms.push(form(0, 1));
+  forms.push(form(0, 0), base);
+  return forms;
+}
+
+/**
+ * `s` (one path, or several joined by ", ") in at most `width` columns: whole when it fits, else each
+ * path loses directories from the middle of its directory part (widest path first) down to its file
+ * name; only when the file names alone do not fit is the end kept, cut from the left.
+ * `narrowest`: the narrowest form that keeps every file name whole, whatever `width` is.
+ */
+export function shortenPath(s: string, width: number, ell: string, narrowest = false): string {
+  if (!narrowest && displayWidth(s) <= width) return s;
+  const parts = s.split(', ').map((x) => pathForms(x, ell));
+  const at = parts.map(() => 0);
+  const join = (): string => parts.map((f, i) => f[at[i]!]!).join(', ');
+  for (;;) {
+    const text = join();
+    if (!narrowest && displayWidth(text) <= width) return text;
+    // narrow the widest path that can still lose something
+    let pick = -1;
+    for (let i = 0; i < parts.length; i++) {
+      if (at[i]! + 1 >= parts[i]!.length) continue;
+      if (pick < 0 || displayWidth(parts[i]![at[i]!]!) > displayWidth(parts[pick]![at[pick]!]!)) pick = i;
+    }
+    if (pick < 0) return narrowest ? text : ell + tail(text, width - displayWidth(ell));
+    at[pick]!++;
+  }
 }
 
 /** The last `width` columns of `s`. */

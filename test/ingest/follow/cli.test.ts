@@ -6,7 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, ROOT, runCli } from '../../cli/run-cli.js';
+import { CLI, ROOT, cliEnv, runCli } from '../../cli/run-cli.js';
 import { tempDir, waitFor } from './helpers.js';
 
 const EVENTS = readFileSync(join(ROOT, 'demo-logs', 'quiet-day.log'), 'utf8').split('\n').filter((l) => l !== '').slice(0, 40);
@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 function start(args: string[]): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cliEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   const out: Record<string, unknown>[] = [];
   let rest = '';
   let err = '';

@@ -198,6 +198,23 @@ describe('StatusBar', () => {
     expect(displayWidth(s)).toBe(80);
   });
 
+  it('at 80 columns keeps the file name of a long source path whole, dropping directories first', () => {
+    const source = '/var/log/kubernetes/audit/kube-apiserver-audit.log';
+    const s80 = sb({ width: 80, source, snap: snap({ counts: { events: 10, requests: 8, malformed: 0, skippedLong: 0, gaps: 0 } }) });
+    expect(displayWidth(s80)).toBe(80);
+    expect(s80).toMatch(/^ auditop +follow {2}kube-apiserver-audit\.log {2}/);
+    // a little wider: the directory the file is in comes back, the middle of the path stays out
+    const s90 = sb({ width: 90, source, snap: snap({ counts: { events: 10, requests: 8, malformed: 0, skippedLong: 0, gaps: 0 } }) });
+    expect(s90).toMatch(/^ auditop +follow {2}…\/audit\/kube-apiserver-audit\.log {2}/);
+    const a90 = sb({ width: 90, source, theme: ascii, snap: snap({ counts: { events: 10, requests: 8, malformed: 0, skippedLong: 0, gaps: 0 } }) });
+    expect(a90).toMatch(/^ auditop +follow {2}\.\.\.\/audit\/kube-apiserver-audit\.log {2}/);
+    expect(sb({ width: 120, source })).toContain(' /var/…/audit/kube-apiserver-audit.log ');
+    // the counters that report trouble still come first
+    const s80bad = sb({ width: 80, source });
+    expect(s80bad).toContain('malformed 2');
+    expect(s80bad).toContain('skipped 1');
+  });
+
   it('drops the least important parts to fit a narrow terminal, keeping mode and clock', () => {
     const s = sb({ width: 60 });
     expect(displayWidth(s)).toBeLessThanOrEqual(60);
