@@ -12,10 +12,11 @@ import { spawn } from 'node:child_process';
 /** How often the screen is read back while waiting: well under the 150 ms being measured. */
 const POLL_MS = 10;
 /**
- * Pause between keystroke probes, so they sample the whole replay rather than its start: ~20 probes
- * in a ~8 s replay (at 1 s there were 7, too few for a 95th percentile).
+ * Pause between keystroke probes, so they sample the whole replay rather than its start: ~15 probes
+ * in a ~8 s replay (at 1 s there were 7, too few for a 95th percentile; at 250 ms the probes' own
+ * frames, two per probe, added ~0.5 s to the replay they measure).
  */
-const KEY_INTERVAL_MS = 250;
+const KEY_INTERVAL_MS = 500;
 /** The help overlay's title (src/ui): its appearance is the frame that answers the key. */
 const HELP_TITLE = 'Help: keys';
 /** A replay that has not finished after this long is reported as such rather than waited for. */
