@@ -81,6 +81,8 @@ export interface PackedBatch {
    * offload.ts): each record says only where a line's bytes are (slab, offset, length).
    */
   undecoded: boolean;
+  /** the source's progress once this batch's chunk is read (offload.ts sends the two together) */
+  progress?: { bytesRead: number; bytesTotal: number };
   /** auditID, time, uri and name of each event, 4 per event */
   uniq: string[];
   /** both dictionaries start over before this batch's entries are added */

@@ -25,8 +25,9 @@ import type { SourceItem } from './source.js';
 
 const MARK = 'auditopDecodeWorker';
 /**
- * Messages the worker may be ahead by. Each read chunk gives a batch and a progress item, so this is
- * four 1 MiB chunks of decoded data. With two (4 messages) the worker waited for credits ~0.55 s of a
+ * Messages the worker may be ahead by: one per read chunk (its batch, carrying the chunk's progress),
+ * so four 1 MiB chunks of decoded data. (The figures below are from when a chunk took two messages,
+ * a batch and a progress item, so they name twice as many.) With two (4 messages) the worker waited for credits ~0.55 s of a
  * 7.7 s replay of the 1M-event bench file while the main thread, stalled a moment by a GC pause or a
  * burst of message deserialisation, was behind; the main thread then caught up and waited for the
  * worker (~2 s): the threads took turns instead of overlapping. Measured (AUDITOP_DEBUG_OFFLOAD=1,
@@ -34,17 +35,17 @@ const MARK = 'auditopDecodeWorker';
  * peak RSS 384 MiB; 8 → 7.10/7.10 s, 0.18/0.21 s, 390/392 MiB; 16 → 6.87/7.10 s, 0.06/0 s,
  * 402/401 MiB (over the 400 MB target).
  */
-export const MAX_IN_FLIGHT = 8;
+export const MAX_IN_FLIGHT = 4;
 /**
- * The worker hands a chunk over undecoded when at most this many messages (one chunk: its batch and
- * progress item) are unconsumed, and never two chunks in a row. Waiting until the main thread had
+ * The worker hands a chunk over undecoded when at most this many chunks are unconsumed, and never
+ * two chunks in a row. (Measured when a chunk took two messages: "2" below is one chunk.) Waiting until the main thread had
  * consumed everything (0) left it waiting for batches ~1.5-1.9 s of a ~7.5 s replay of the 1M-event
  * bench file while the worker, the bottleneck, decoded; with 2 it decodes ~16% of the chunks itself
  * and waits ~0.35 s. Measured (AUDITOP_DEBUG_OFFLOAD=1, 2 cores, load 1.8-2.4, alternating runs):
  * 0 → 8.11/7.45/7.31 s wall, 386-389 MiB peak; 2 → 6.82/7.35/7.02 s, 387-394 MiB. (4, without the
  * "never two in a row": 6.98/6.94 s, 397/398 MiB: the main thread became the bottleneck.)
  */
-const HANDOFF_SLACK = 2;
+const HANDOFF_SLACK = 1;
 
 /**
  * The worker's young generation. Nothing it allocates outlives the line it decodes (events are
@@ -178,6 +179,15 @@ async function workerMain(input: WorkerInput): Promise<void> {
   };
   port.postMessage({ t: 'ready' } satisfies WorkerMessage);
 
+  // A chunk's batch waits for the progress item that follows it, and both go as one message (one
+  // message and one event-loop turn on the main thread per chunk instead of two).
+  let pending: { batch: PackedBatch; transfer: ArrayBuffer[] } | null = null;
+  const flush = async (): Promise<void> => {
+    if (pending === null) return;
+    const { batch, transfer } = pending;
+    pending = null;
+    await post({ t: 'batch', b: batch }, transfer);
+  };
   /** the previous chunk was handed over undecoded: never two in a row (at most half of them) */
   let handedLast = false;
   // Where the current line's bytes are: an event whose raw is that line is sent as those bytes.
@@ -202,6 +212,13 @@ async function workerMain(input: WorkerInput): Promise<void> {
       if (r.done === true) break;
       const item = r.value;
       if (closed) break;
+      if (pending !== null && item.kind === 'progress') {
+        pending.batch.progress = { bytesRead: item.bytesRead, bytesTotal: item.bytesTotal };
+        await flush();
+        continue;
+      }
+      await flush();
+      if (closed) break;
       if (item.kind === 'lines') {
         // Wait for a credit before filling buffers: the ones returned with it are reused.
         await credit();
@@ -224,8 +241,7 @@ async function workerMain(input: WorkerInput): Promise<void> {
             lines[i] = '';
           }
           lineBuf = null;
-          const { batch, transfer } = encoder.finish();
-          await post({ t: 'batch', b: batch }, transfer);
+          pending = encoder.finish();
           continue;
         }
         handedLast = false;
@@ -243,18 +259,18 @@ async function workerMain(input: WorkerInput): Promise<void> {
         }
         line = null;
         lineBuf = null;
-        const { batch, transfer } = encoder.finish();
+        pending = encoder.finish();
         if (dbg !== null) {
           dbg.decodeMs += performance.now() - td;
           dbg.batches++;
-          dbg.events += batch.n;
+          dbg.events += pending.batch.n;
         }
-        await post({ t: 'batch', b: batch }, transfer);
       } else {
         if (dbg !== null) dbg.items++;
         await post({ t: 'item', item });
       }
     }
+    await flush();
     if (!closed) port.postMessage({ t: 'end', cpuSeconds: threadCpuSeconds(), ...(dbg === null ? {} : { debug: { ...dbg, slabsAllocated: encoder.slabsAllocated, slabMB: encoder.slabBytes / 1048576 } }) } satisfies WorkerMessage);
   } catch (err) {
     if (!closed) {

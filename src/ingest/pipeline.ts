@@ -302,6 +302,11 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
           applyItem(engine, item);
         }
       }
+      if (m.t === 'batch' && m.b.progress !== undefined) {
+        const p = m.b.progress;
+        observer?.progress(p.bytesRead, p.bytesTotal);
+        engine.progress({ source: m.b.source, bytesRead: p.bytesRead, bytesTotal: p.bytesTotal });
+      }
       if (dbg !== null) tb = performance.now();
       if (opts.afterBatch) {
         const p = opts.afterBatch();
