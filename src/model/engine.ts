@@ -19,6 +19,7 @@ import { RateSeries } from './rate.js';
 import { Ring } from './ring.js';
 import { Interner } from './intern.js';
 import { RawStore, type Slab } from './raw-store.js';
+import { RowIndex } from './row-index.js';
 import { PackedEvent } from './packed-event.js';
 import { StoredEvent } from './stored-event.js';
 import { KeyCounter, boundKey } from './topn.js';
@@ -152,7 +153,8 @@ export class Engine {
   lastNotice: { source: string; message: string } | null = null;
 
   private readonly detector: Detector;
-  private readonly index = new Map<string, Row>();
+  /** auditID → the row of that request still in the ring (row-index.ts) */
+  private readonly index: RowIndex<Row>;
   /** auditID → code already counted, for open requests whose row left the ring */
   private readonly openEvicted = new Map<string, boolean>();
   private readonly dims = {} as Record<Dimension, KeyCounter>;
@@ -180,6 +182,7 @@ export class Engine {
       weigh: (r) => r.bytes,
       onEvict: (r) => this.evicted(r as Row),
     });
+    this.index = new RowIndex<Row>((seq) => this.rows.get(seq) as Row | undefined);
     this.alerts = new Ring<Alert>(opts.alertCapacity ?? DEFAULT_ALERT_CAPACITY);
     for (const d of DIMENSIONS) this.dims[d] = new KeyCounter(KEYS_PER_DIMENSION);
   }
@@ -237,7 +240,7 @@ export class Engine {
       };
       row.bytes = row.ev.len;
       this.rows.push(row);
-      if (id !== '') this.index.set(id, row);
+      if (id !== '') this.index.set(id, row.seq);
     }
     if (!row.codeCounted && ev.code > 0) {
       row.codeCounted = true;
@@ -421,8 +424,8 @@ export class Engine {
 
   private evicted(row: Row): void {
     row.ev.release();
-    if (row.auditID === '' || this.index.get(row.auditID) !== row) return;
-    this.index.delete(row.auditID);
+    // (not indexed when a newer row took over its auditID)
+    if (row.auditID === '' || !this.index.delete(row.auditID, row.seq)) return;
     if (row.open) {
       this.openEvicted.set(row.auditID, row.codeCounted);
       if (this.openEvicted.size > MAX_OPEN_EVICTED) {
