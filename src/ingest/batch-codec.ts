@@ -252,29 +252,24 @@ export class BatchEncoder {
     f64[f + 3] = ev.code;
     const u32 = this.u32;
     const u = i * U32_PER_REC;
-    const lastValue = this.lastValue;
-    const lastId = this.lastId;
-    for (let k = 0; k < NDICT; k++) {
-      const s = ev[DICT_FIELDS[k] as (typeof DICT_FIELDS)[number]];
-      if (s === lastValue[k]) {
-        u32[u + U32_IDS + k] = lastId[k] as number;
-        continue;
-      }
-      if (s.length > MAX_DICT_CHARS) {
-        u32[u + U32_IDS + k] = INLINE;
-        this.inline.push(s);
-        continue;
-      }
-      let id = this.dict.get(s);
-      if (id === undefined) {
-        id = this.dict.size;
-        this.dict.set(s, id);
-        this.newStrings.push(s);
-      }
-      u32[u + U32_IDS + k] = id;
-      lastValue[k] = s;
-      lastId[k] = id;
-    }
+    // One named read per field, in DICT_FIELDS order: `ev[DICT_FIELDS[k]]` in a loop is a keyed
+    // load with a changing key, which V8 serves from its megamorphic cache (measured on 50k bench
+    // events: 0.6 µs per event for the 14 reads that way, 0.16 µs as named reads).
+    const at = u + U32_IDS;
+    u32[at] = this.id(0, ev.stage);
+    u32[at + 1] = this.id(1, ev.verb);
+    u32[at + 2] = this.id(2, ev.user);
+    u32[at + 3] = this.id(3, ev.impersonatedUser);
+    u32[at + 4] = this.id(4, ev.sourceIP);
+    u32[at + 5] = this.id(5, ev.userAgent);
+    u32[at + 6] = this.id(6, ev.apiGroup);
+    u32[at + 7] = this.id(7, ev.apiVersion);
+    u32[at + 8] = this.id(8, ev.resource);
+    u32[at + 9] = this.id(9, ev.subresource);
+    u32[at + 10] = this.id(10, ev.namespace);
+    u32[at + 11] = this.id(11, ev.reason);
+    u32[at + 12] = this.id(12, ev.decision);
+    u32[at + 13] = this.id(13, ev.level);
     u32[u + U32_IDS + NDICT] = this.groupsId(ev.user, ev.groups);
     u32[u + U32_IDS + NDICT + 1] = this.groupsId(ev.impersonatedUser, ev.impersonatedGroups);
     this.uniq.push(ev.auditID, ev.time, ev.uri, ev.name);
@@ -282,6 +277,24 @@ export class BatchEncoder {
 
     this.putRaw(u, start >= 0 ? '' : ev.raw, bytes, start, end, isTransient(ev.stage));
     this.n = i + 1;
+  }
+
+  /** The wire id of dictionary field `k`'s value `s` (INLINE: sent in `inline`). */
+  private id(k: number, s: string): number {
+    if (s === this.lastValue[k]) return this.lastId[k] as number;
+    if (s.length > MAX_DICT_CHARS) {
+      this.inline.push(s);
+      return INLINE;
+    }
+    let id = this.dict.get(s);
+    if (id === undefined) {
+      id = this.dict.size;
+      this.dict.set(s, id);
+      this.newStrings.push(s);
+    }
+    this.lastValue[k] = s;
+    this.lastId[k] = id;
+    return id;
   }
 
   /** Room in `meta` for record `i`. */
