@@ -82,6 +82,9 @@ function describeSources(config: Config, sources: Source[]): string {
   return names.length > 0 ? names.join(', ') : config.paths.join(', ');
 }
 
+/** When the help text is built ahead of the first `?`: after the first frame is out. */
+const HELP_WARM_DELAY_MS = 100;
+
 /** How often the idle warmer looks at the ingest, and how much it may spend when it is light. */
 export const IDLE_WARM_MS = 250;
 export const IDLE_WARM_BUDGET_MS = 15;
@@ -120,6 +123,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   const stderr = opts.stderr ?? process.stderr;
   const ink = await loadInk();
   const { App } = await import('./App.js');
+  const overlayWarm = await import('./panes/Help.js');
   // the search work's overlays import Ink too: loaded after it, like App
   const [{ Search, searcherFor }, { Inspector }, { FilterPrompt }] = await Promise.all([import('./panes/Search.js'), import('./panes/Inspector.js'), import('./panes/FilterPrompt.js')]);
   const overlays: Overlays = opts.overlays ?? { Search, Inspector, FilterPrompt };
@@ -222,6 +226,10 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
     onError(err);
   }
 
+  // The first `?` should not build the help text cold (see warmHelp): build it once the first frame is out.
+  const helpWarmer = setTimeout(() => overlayWarm.warmHelp(stdout.columns || 80, theme), HELP_WARM_DELAY_MS);
+  helpWarmer.unref?.();
+
   // Ingest runs while the screen is up; when a replay ends the screen stays, browsable.
   const ingest = Promise.all(sources.map((s) => consume(s, engine, opts.pace ? { pace: opts.pace } : {})));
   ingest.then(
@@ -233,6 +241,7 @@ export async function runTui(engine: Engine, sources: Source[], config: Config, 
   for (const s of signals) process.off(s, quit);
   offReplay?.();
   stopWarming();
+  clearTimeout(helpWarmer);
   try {
     instance?.unmount();
   } catch {

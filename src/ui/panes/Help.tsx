@@ -37,8 +37,28 @@ export function wrapWords(text: string, width: number, ellipsis = '…'): string
   return out;
 }
 
+/** The last content built (opening help asks for it twice: scroll limit and lines). */
+let lastContent: { width: number; t: Theme; lines: string[] } | null = null;
+
 /** All lines of help content (before scrolling), generated from the keymap. */
 export function helpContent(width: number, t: Theme): string[] {
+  const last = lastContent;
+  if (last !== null && last.width === width && last.t === t) return last.lines;
+  const lines = buildHelpContent(width, t);
+  lastContent = { width, t, lines };
+  return lines;
+}
+
+/**
+ * Build the help content once ahead of the first `?` (run-tui calls this in idle time after the first
+ * frame): built cold, with its text-measuring code not yet compiled, it took ~25 ms more of the first
+ * `?`'s answer (measured in a pty: first `?` 53-61 ms, later ones ~30 ms).
+ */
+export function warmHelp(width: number, t: Theme): void {
+  helpContent(Math.max(0, width - 2), t);
+}
+
+function buildHelpContent(width: number, t: Theme): string[] {
   const out: string[] = [];
   const keysW = 16;
   const descW = Math.max(0, width - keysW - 4);

@@ -12,7 +12,7 @@ import { clock, compact, latency } from '../../../src/ui/format.js';
 import { KEYMAP } from '../../../src/ui/keymap.js';
 import { Alerts, alertsPaneLines } from '../../../src/ui/panes/Alerts.js';
 import { Feed, feedLines, type FeedProps } from '../../../src/ui/panes/Feed.js';
-import { Help, helpContent, helpLines } from '../../../src/ui/panes/Help.js';
+import { Help, helpContent, helpLines, warmHelp } from '../../../src/ui/panes/Help.js';
 import { Hints, hintsLine } from '../../../src/ui/panes/Hints.js';
 import { StatusBar, statusLine, type StatusBarProps } from '../../../src/ui/panes/StatusBar.js';
 import { Top, topPaneLines } from '../../../src/ui/panes/Top.js';
@@ -238,6 +238,16 @@ describe('Help and Hints', () => {
     expect(first[0]).toContain('j/k scroll');
     const { lastFrame } = render(<Help width={80} height={12} theme={plain} scroll={0} />);
     expect(lastFrame()).toContain('Help: keys');
+  });
+
+  it('builds the help text once per width and theme (warmHelp builds it ahead of the first ?)', () => {
+    warmHelp(92, plain);
+    const warmed = helpContent(90, plain);
+    expect(helpContent(90, plain)).toBe(warmed);
+    expect(helpContent(90, makeTheme({ color: false, ascii: true }))).not.toBe(warmed);
+    const narrower = helpContent(60, plain);
+    expect(narrower).not.toBe(warmed);
+    expect(Math.max(...narrower.map(displayWidth))).toBeLessThanOrEqual(60);
   });
 
   it('wraps long descriptions at 80 columns instead of cutting them off', () => {
