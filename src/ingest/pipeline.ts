@@ -44,6 +44,32 @@ function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * A paced replay (every replay on the screen, `--speed max` included, where pause must work) yields
+ * to the event loop after at most this much ingest work, also in the middle of a chunk, so a key is
+ * answered between slices. A chunk took 5-15 ms on screen, and 30-60 ms in the first second while
+ * the engine's code was still being compiled, which is when the slowest keys were measured.
+ */
+export const SLICE_MS = 8;
+
+/** Counts events and says when the current slice of a paced replay is used up (see SLICE_MS). */
+class Slicer {
+  private start = performance.now();
+  private n = 0;
+  /** After each event: a promise to await when the slice is used up (the clock is read every 32 events). */
+  tick(): Promise<void> | undefined {
+    if ((++this.n & 31) !== 0) return undefined;
+    if (performance.now() - this.start < SLICE_MS) return undefined;
+    return yieldToLoop().then(() => {
+      this.start = performance.now();
+    });
+  }
+  /** A new turn of the event loop began. */
+  reset(): void {
+    this.start = performance.now();
+  }
+}
+
 /** Collects a batch's decoded events so the pacer can be asked about each before the engine sees it. */
 class BatchSink implements DecodeSink {
   events: AuditEvent[] = [];
@@ -70,10 +96,11 @@ export async function consume(source: Source, engine: Engine, opts: ConsumeOptio
   decodeStats.inThread++;
   const pace = opts.pace;
   const batch = pace ? new BatchSink(engine) : null;
+  const slicer = pace ? new Slicer() : undefined;
   for await (const item of source.items()) {
     switch (item.kind) {
       case 'lines':
-        await decodeLines(item, engine, pace, batch);
+        await decodeLines(item, engine, pace, batch, slicer);
         break;
       default:
         applyItem(engine, item);
@@ -83,11 +110,12 @@ export async function consume(source: Source, engine: Engine, opts: ConsumeOptio
       if (p) await p;
     }
     await yieldToLoop();
+    slicer?.reset();
   }
 }
 
 /** Decode a lines item in this thread into the engine (pacing each event when asked to). */
-async function decodeLines(item: Extract<SourceItem, { kind: 'lines' }>, engine: Engine, pace: ConsumeOptions['pace'], batch: BatchSink | null): Promise<void> {
+async function decodeLines(item: Extract<SourceItem, { kind: 'lines' }>, engine: Engine, pace: ConsumeOptions['pace'], batch: BatchSink | null, slicer?: Slicer): Promise<void> {
   if (batch && pace) {
     batch.events = [];
     for (const line of item.lines) decodeLine(line, item.source, batch);
@@ -95,6 +123,8 @@ async function decodeLines(item: Extract<SourceItem, { kind: 'lines' }>, engine:
       const wait = pace(ev.ts);
       if (wait) await wait;
       engine.event(ev);
+      const y = slicer?.tick();
+      if (y) await y;
     }
     return;
   }
@@ -184,6 +214,7 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
   });
   // decoded into the engine's raw store: the events it buffers keep their bytes where the worker wrote them
   const decoder = new BatchDecoder(engine.rawStore);
+  const slicer = new Slicer();
   const pace = opts.pace;
   const onMalformed = (m: MalformedLine): void => engine.malformed(m);
   const onEvent = (ev: AuditEvent): void => engine.event(ev);
@@ -253,6 +284,12 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
               if (closed) break;
               engine.rawBytes(l.text, l.slab.buf, l.off, l.off + l.len, l.slab);
               engine.event(ev);
+              const y = slicer.tick();
+              if (y) {
+                // the bytes of this line are in a slab the next slice must still find
+                engine.rawBytes(null);
+                await y;
+              }
             }
             if (closed) break;
           }
@@ -273,6 +310,8 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
             if (wait) await wait;
             if (closed) break;
             engine.event(ev);
+            const y = slicer.tick();
+            if (y) await y;
           }
           events = [];
         } else {
@@ -292,7 +331,7 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
           decodeStats.linesDecodedHere++;
           const b = item.bytes;
           const lines = b === undefined ? item : { ...item, bytes: { buf: Buffer.from(b.buf.buffer, b.buf.byteOffset, b.buf.byteLength), ranges: b.ranges } };
-          await decodeLines(lines, engine, pace, pace ? new BatchSink(engine) : null);
+          await decodeLines(lines, engine, pace, pace ? new BatchSink(engine) : null, slicer);
           if (dbg !== null) {
             dbg.linesMs += performance.now() - tb;
             dbg.lines++;
@@ -318,6 +357,7 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
         tb = t;
       }
       await yieldToLoop();
+      slicer.reset();
       if (dbg !== null) dbg.yieldMs += performance.now() - tb;
     }
   } finally {

@@ -44,6 +44,25 @@ describe('consume', () => {
     expect(e.progressInfo).toEqual({ source: 'f', bytesRead: 10, bytesTotal: 20 });
   });
 
+  it('a paced replay lets the event loop run in the middle of a big chunk (keys answer between slices)', async () => {
+    const e = new Engine({ bufferEvents: 100_000, bufferBytes: 1 << 30, detector: NO_DETECTOR });
+    const n = 20_000;
+    const lines = Array.from({ length: n }, (_, i) => ev(`id-${i}`, '2026-11-21T10:00:00Z'));
+    // what a keypress would see: the count at each turn of the event loop while the chunk is ingested
+    const seen: number[] = [];
+    let running = true;
+    const sample = (): void => {
+      seen.push(e.counts.events);
+      if (running) setImmediate(sample);
+    };
+    setImmediate(sample);
+    await consume(source([{ kind: 'lines', source: 'f', lines }]), e, { pace: () => undefined });
+    running = false;
+    expect(e.counts.events).toBe(n);
+    // ~60 ms of work or more in 8 ms slices: the loop ran several times with the chunk half done
+    expect(seen.filter((c) => c > 0 && c < n).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('asks the pacer about each event and waits for it before the engine sees the event', async () => {
     const e = engine();
     const asked: number[] = [];
