@@ -24,7 +24,9 @@ const GIVE_UP_MS = 10 * 60_000;
 
 export interface ScreenReplayResult {
   events: number;
+  /** mean of the headless runs just before and just after the screen run */
   headlessS: number;
+  headlessRunsS: [number, number];
   screenS: number;
   ratio: number;
   keyLatencyMs: { n: number; p50: number; p95: number; max: number };
@@ -50,8 +52,11 @@ function headlessSeconds(cli: string, file: string): Promise<number> {
 
 export async function screenReplayBench(cli: string, file: string, events: number, log: (m: string) => void = () => undefined): Promise<ScreenReplayResult> {
   log('replay-screen: headless replay of the bench file');
-  const headlessS = await headlessSeconds(cli, file);
-  log(`replay-screen: ${headlessS.toFixed(1)} s headless; now on screen (120x40 pty)`);
+  // Headless before and after the screen run, compared with their mean: this machine's speed drifts
+  // by 10-20% over the minute the three runs take, and one headless run first put all of that drift
+  // on the ratio's side (1.12-1.40x for the same build).
+  const headlessBefore = await headlessSeconds(cli, file);
+  log(`replay-screen: ${headlessBefore.toFixed(1)} s headless; now on screen (120x40 pty)`);
 
   const pty = await import('node-pty');
   const { default: xterm } = await import('@xterm/headless');
@@ -114,11 +119,15 @@ export async function screenReplayBench(cli: string, file: string, events: numbe
     if (!exited) proc.kill();
   }
   const screenS = (finishedAt - t0) / 1000;
+  log('replay-screen: headless again');
+  const headlessAfter = await headlessSeconds(cli, file);
+  const headlessS = (headlessBefore + headlessAfter) / 2;
   const ratio = screenS / headlessS;
   const p95 = pct(latencies, 95);
   return {
     events,
     headlessS: round(headlessS),
+    headlessRunsS: [round(headlessBefore), round(headlessAfter)],
     screenS: round(screenS),
     ratio: round(ratio),
     keyLatencyMs: { n: latencies.length, p50: round(pct(latencies, 50), 1), p95: round(p95, 1), max: round(Math.max(...latencies), 1) },
