@@ -286,7 +286,7 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
               engine.event(ev);
               const y = slicer.tick();
               if (y) {
-                // the bytes of this line are in a slab the next slice must still find
+                // other sources may feed the engine while this one yields: no stale line hint for them
                 engine.rawBytes(null);
                 await y;
               }
