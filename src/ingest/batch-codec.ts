@@ -418,6 +418,8 @@ function take(pool: ArrayBuffer[], bytes: number, min: number, unit: number): Ar
 export class BatchDecoder {
   /** shared slabs introduced by the worker and not yet sealed, by id */
   private readonly slabs = new Map<number, Slab>();
+  private lastSlabId = -1;
+  private lastSlab: Slab | null = null;
   private strings: string[] = [];
   private groups: string[][] = [NO_GROUPS];
   /** the events of the batch being consumed, sealed by release() */
@@ -446,9 +448,6 @@ export class BatchDecoder {
     const f64 = new Float64Array(b.meta, 0, n * F64_PER_REC);
     const u32 = new Uint32Array(b.meta, 0, n * U32_PER_REC);
     const u8 = new Uint8Array(b.meta, 0, n * REC);
-    const slabs = this.slabs;
-    let slabId = -1;
-    let slab: Slab | null = null;
     const { uniq, inline } = b;
     const bad = b.malformed;
     const live = this.live;
@@ -490,18 +489,22 @@ export class BatchDecoder {
       ev.name = uniq[4 * i + 3] as string;
       ev.source = b.source;
       const rec = i * U32_PER_REC;
-      const sid = u32[rec + U32_SLAB] as number;
-      if (sid !== slabId) {
-        slabId = sid;
-        slab = slabs.get(sid) ?? null;
-      }
-      ev.slab = slab;
+      ev.slab = this.slabOf(u32[rec + U32_SLAB] as number);
       ev.off = u32[rec + U32_OFF] as number;
       ev.len = u32[rec + U32_RAWLEN] as number;
       live.push(ev);
       event(ev);
     }
     while (nextBad < bad.length) malformed((bad[nextBad++] as { m: MalformedLine }).m);
+  }
+
+  /** The slab with this id (consecutive records mostly share one: the last is remembered). */
+  private slabOf(id: number): Slab | null {
+    if (id !== this.lastSlabId) {
+      this.lastSlabId = id;
+      this.lastSlab = this.slabs.get(id) ?? null;
+    }
+    return this.lastSlab;
   }
 
   /** The slabs a batch introduces. */
@@ -517,15 +520,9 @@ export class BatchDecoder {
   lines(b: PackedBatch, line: (text: string, slab: Slab, off: number, len: number) => void): void {
     this.takeSlabs(b);
     const u32 = new Uint32Array(b.meta, 0, b.n * U32_PER_REC);
-    let slabId = -1;
-    let slab: Slab | null = null;
     for (let i = 0; i < b.n; i++) {
       const rec = i * U32_PER_REC;
-      const sid = u32[rec + U32_SLAB] as number;
-      if (sid !== slabId) {
-        slabId = sid;
-        slab = this.slabs.get(sid) ?? null;
-      }
+      const slab = this.slabOf(u32[rec + U32_SLAB] as number);
       if (slab === null) continue; // never: every slab is introduced before its first line
       const off = u32[rec + U32_OFF] as number;
       const len = u32[rec + U32_RAWLEN] as number;
@@ -540,6 +537,9 @@ export class BatchDecoder {
   release(b: PackedBatch): BatchReturn {
     for (const ev of this.live) ev.seal();
     this.live = [];
+    // (an id may come back once the worker's counter wraps: forget the one remembered)
+    this.lastSlabId = -1;
+    this.lastSlab = null;
     for (const id of b.sealed) {
       const slab = this.slabs.get(id);
       if (slab === undefined) continue;

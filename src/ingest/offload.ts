@@ -66,7 +66,8 @@ interface WorkerInput {
 export type WorkerMessage =
   | { t: 'ready' }
   | { t: 'batch'; b: PackedBatch }
-  | { t: 'item'; item: SourceItem }
+  /** any item but lines: the worker sends those as batches, decoded or not (batch-codec.ts) */
+  | { t: 'item'; item: Exclude<SourceItem, { kind: 'lines' }> }
   /** cpuSeconds: the worker thread's CPU time, where the OS tells it (Linux) */
   | { t: 'end'; cpuSeconds?: number; debug?: Record<string, number> }
   | { t: 'error'; name: string; message: string; path?: string; code?: string };

@@ -325,21 +325,8 @@ async function consumeOffloaded(plan: FileSourcePlan, engine: Engine, opts: Cons
       } else {
         worker.credit();
         const item = m.item;
-        if (item.kind === 'lines') {
-          // Lines the worker left to this thread (it found this thread idle): decoded here. Their
-          // bytes arrive as a plain Uint8Array (structured clone); the engine copies from a Buffer.
-          decodeStats.linesDecodedHere++;
-          const b = item.bytes;
-          const lines = b === undefined ? item : { ...item, bytes: { buf: Buffer.from(b.buf.buffer, b.buf.byteOffset, b.buf.byteLength), ranges: b.ranges } };
-          await decodeLines(lines, engine, pace, pace ? new BatchSink(engine) : null, slicer);
-          if (dbg !== null) {
-            dbg.linesMs += performance.now() - tb;
-            dbg.lines++;
-          }
-        } else {
-          if (item.kind === 'progress') observer?.progress(item.bytesRead, item.bytesTotal);
-          applyItem(engine, item);
-        }
+        if (item.kind === 'progress') observer?.progress(item.bytesRead, item.bytesTotal);
+        applyItem(engine, item);
       }
       if (m.t === 'batch' && m.b.progress !== undefined) {
         const p = m.b.progress;

@@ -47,6 +47,42 @@ export interface AuditEvent {
   source: string;
 }
 
+/** The plain fields of an event: all but `time` and `raw`, which copies keep each their own way. */
+export type EventFields = Omit<AuditEvent, 'time' | 'raw'>;
+
+/**
+ * Copy `from`'s plain fields onto `to`: the one field list for the classes that hold a copy of an
+ * event (the buffered StoredEvent, the filter's rebuilt earlier stages).
+ */
+export function copyEventFields(to: EventFields, from: AuditEvent): void {
+  to.ts = from.ts;
+  to.receivedTs = from.receivedTs;
+  to.auditID = from.auditID;
+  to.stage = from.stage;
+  to.verb = from.verb;
+  to.user = from.user;
+  to.groups = from.groups;
+  to.impersonatedUser = from.impersonatedUser;
+  to.impersonatedGroups = from.impersonatedGroups;
+  to.sourceIP = from.sourceIP;
+  to.userAgent = from.userAgent;
+  to.apiGroup = from.apiGroup;
+  to.apiVersion = from.apiVersion;
+  to.resource = from.resource;
+  to.subresource = from.subresource;
+  to.namespace = from.namespace;
+  to.name = from.name;
+  to.code = from.code;
+  to.reason = from.reason;
+  to.decision = from.decision;
+  to.uri = from.uri;
+  to.level = from.level;
+  to.latencyMs = from.latencyMs;
+  to.hasRequestObject = from.hasRequestObject;
+  to.hasResponseObject = from.hasResponseObject;
+  to.source = from.source;
+}
+
 /** Request/response bodies of an event, parsed from `raw` on demand (rules on pods/RBAC, the inspector). */
 export interface EventBodies {
   requestObject?: unknown;

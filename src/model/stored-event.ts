@@ -1,4 +1,4 @@
-import type { AuditEvent } from './event.js';
+import { copyEventFields, type AuditEvent } from './event.js';
 import { PackedEvent } from './packed-event.js';
 import { isTransient, type RawStore, type Slab } from './raw-store.js';
 import { SplitTimes } from './smi-pair.js';
@@ -11,30 +11,30 @@ import { SplitTimes } from './smi-pair.js';
  * `raw` out.
  */
 export class StoredEvent extends SplitTimes implements AuditEvent {
-  time: string;
-  auditID: string;
-  stage: string;
-  verb: string;
-  user: string;
-  groups: string[];
-  impersonatedUser: string;
-  impersonatedGroups: string[];
-  sourceIP: string;
-  userAgent: string;
-  apiGroup: string;
-  apiVersion: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-  code: number;
-  reason: string;
-  decision: string;
-  uri: string;
-  level: string;
-  hasRequestObject: boolean;
-  hasResponseObject: boolean;
-  source: string;
+  time!: string;
+  auditID!: string;
+  stage!: string;
+  verb!: string;
+  user!: string;
+  groups!: string[];
+  impersonatedUser!: string;
+  impersonatedGroups!: string[];
+  sourceIP!: string;
+  userAgent!: string;
+  apiGroup!: string;
+  apiVersion!: string;
+  resource!: string;
+  subresource!: string;
+  namespace!: string;
+  name!: string;
+  code!: number;
+  reason!: string;
+  decision!: string;
+  uri!: string;
+  level!: string;
+  hasRequestObject!: boolean;
+  hasResponseObject!: boolean;
+  source!: string;
   /** where the raw JSON is (RawRef fields, inline: no extra object per event) */
   slab!: Slab;
   off = 0;
@@ -51,33 +51,8 @@ export class StoredEvent extends SplitTimes implements AuditEvent {
     bytes: { buf: Buffer; start: number; end: number; slab?: Slab | null } | null = null,
   ) {
     super();
-    this.ts = ev.ts;
+    copyEventFields(this, ev);
     this.time = ev.time;
-    this.receivedTs = ev.receivedTs;
-    this.auditID = ev.auditID;
-    this.stage = ev.stage;
-    this.verb = ev.verb;
-    this.user = ev.user;
-    this.groups = ev.groups;
-    this.impersonatedUser = ev.impersonatedUser;
-    this.impersonatedGroups = ev.impersonatedGroups;
-    this.sourceIP = ev.sourceIP;
-    this.userAgent = ev.userAgent;
-    this.apiGroup = ev.apiGroup;
-    this.apiVersion = ev.apiVersion;
-    this.resource = ev.resource;
-    this.subresource = ev.subresource;
-    this.namespace = ev.namespace;
-    this.name = ev.name;
-    this.code = ev.code;
-    this.reason = ev.reason;
-    this.decision = ev.decision;
-    this.uri = ev.uri;
-    this.level = ev.level;
-    this.latencyMs = ev.latencyMs;
-    this.hasRequestObject = ev.hasRequestObject;
-    this.hasResponseObject = ev.hasResponseObject;
-    this.source = ev.source;
     const transient = isTransient(ev.stage);
     if (ev instanceof PackedEvent && ev.slab !== null) store.putBytes(ev.slab.buf, ev.off, ev.len, this, transient);
     else if (bytes !== null && bytes.slab != null && bytes.slab.store === store) {
