@@ -19,7 +19,7 @@ import { RateSeries } from './rate.js';
 import { Ring } from './ring.js';
 import { Interner } from './intern.js';
 import { RawStore, type Slab } from './raw-store.js';
-import { RowIndex } from './row-index.js';
+import { HashFilter, hashId, RowIndex } from './row-index.js';
 import { PackedEvent } from './packed-event.js';
 import { StoredEvent } from './stored-event.js';
 import { KeyCounter, boundKey } from './topn.js';
@@ -157,6 +157,8 @@ export class Engine {
   private readonly index: RowIndex<Row>;
   /** auditID → code already counted, for open requests whose row left the ring */
   private readonly openEvicted = new Map<string, boolean>();
+  /** hashId of every key of openEvicted: most new requests need no lookup there */
+  private readonly openEvictedHashes = new HashFilter();
   private readonly dims = {} as Record<Dimension, KeyCounter>;
   private readonly rateSeries = new RateSeries();
   private readonly malformedKept = new Ring<MalformedLine>(MALFORMED_KEPT);
@@ -208,16 +210,19 @@ export class Engine {
     this.rateSeries.add(ts);
 
     const id = ev.auditID;
-    let row = id === '' ? undefined : this.index.get(id);
+    // hashed once for the index lookup, its insertion and the filter of openEvicted
+    const h = id === '' ? 0 : hashId(id);
+    let row = id === '' ? undefined : this.index.get(id, h);
     let firstStage = false;
     if (row) {
       this.merge(row, ev);
     } else {
       let codeCounted = false;
-      const remembered = id === '' || this.openEvicted.size === 0 ? undefined : this.openEvicted.get(id);
+      const remembered = id === '' || !this.openEvictedHashes.mayHave(h) ? undefined : this.openEvicted.get(id);
       if (remembered !== undefined) {
         // a later stage of a request whose row already left the ring: show it again, count it once
         this.openEvicted.delete(id);
+        this.openEvictedHashes.remove(h);
         codeCounted = remembered;
       } else {
         firstStage = true;
@@ -240,7 +245,7 @@ export class Engine {
       };
       row.bytes = row.ev.len;
       this.rows.push(row);
-      if (id !== '') this.index.set(id, row.seq);
+      if (id !== '') this.index.set(id, row.seq, h);
     }
     if (!row.codeCounted && ev.code > 0) {
       row.codeCounted = true;
@@ -425,13 +430,17 @@ export class Engine {
   private evicted(row: Row): void {
     row.ev.release();
     // (not indexed when a newer row took over its auditID)
-    if (row.auditID === '' || !this.index.delete(row.auditID, row.seq)) return;
+    if (row.auditID === '') return;
+    const h = hashId(row.auditID);
+    if (!this.index.delete(row.auditID, row.seq, h)) return;
     if (row.open) {
+      if (!this.openEvicted.has(row.auditID)) this.openEvictedHashes.add(h);
       this.openEvicted.set(row.auditID, row.codeCounted);
       if (this.openEvicted.size > MAX_OPEN_EVICTED) {
         // FIFO: forget the oldest (a completion after that is counted as a new request)
         const oldest = this.openEvicted.keys().next().value as string;
         this.openEvicted.delete(oldest);
+        this.openEvictedHashes.remove(hashId(oldest));
       }
     }
   }

@@ -125,6 +125,25 @@ describe('Engine: bounds', () => {
     expect(e.counts.requests).toBe(n);
   });
 
+  it('completions of open requests that left the ring count once while remembered, anew once forgotten', () => {
+    const e = engine({ bufferEvents: 100 });
+    const open = MAX_OPEN_EVICTED + 20_000;
+    for (let i = 0; i < open; i++) e.event(mkEvent({ auditID: `w-${i}`, stage: 'ResponseStarted', verb: 'watch', ts: T0 + i, code: 200 }));
+    // 100 finished requests push the last open ones out of the ring too (and later rows out are all finished)
+    for (let i = 0; i < 100; i++) e.event(mkEvent({ auditID: `done-${i}`, ts: T0 + open, code: 200 }));
+    expect(e.counts.requests).toBe(open + 100);
+    expect(e.stats().openEvicted).toBe(MAX_OPEN_EVICTED);
+    // the oldest 20,000 were forgotten: their completions are new requests
+    let forgotten = 0;
+    for (let i = 0; i < open; i += 37) {
+      e.event(mkEvent({ auditID: `w-${i}`, stage: 'ResponseComplete', verb: 'watch', ts: T0 + open + i, code: 200 }));
+      if (i < open - MAX_OPEN_EVICTED) forgotten++;
+    }
+    expect(forgotten).toBeGreaterThan(0);
+    expect(e.counts.requests).toBe(open + 100 + forgotten);
+    expect(e.top('codes', 'all')).toEqual([{ key: '200', count: open + 100 + forgotten }]);
+  });
+
   it('a request that outlives the ring is still counted once when it completes', () => {
     const e = engine({ bufferEvents: 10 });
     e.event(mkEvent({ auditID: 'watch', stage: 'ResponseStarted', verb: 'watch', user: 'kubelet', ts: T0, code: 200 }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RowIndex } from '../../src/model/row-index.js';
+import { HashFilter, hashId, RowIndex } from '../../src/model/row-index.js';
 
 interface R {
   auditID: string;
@@ -70,5 +70,34 @@ describe('RowIndex (the engine’s auditID index)', () => {
     expect(index.size).toBe(1000);
     // 12 bytes a slot, at most 4 slots a row held (never sized for the 200,000 seen)
     expect((index as unknown as { seqs: Float64Array }).seqs.length).toBeLessThanOrEqual(4 * 1024);
+  });
+});
+
+describe('HashFilter', () => {
+  it('never says no for a hash still added, and forgets one removed as often as added', () => {
+    const f = new HashFilter();
+    const held = new Map<number, number>();
+    let x = 12345;
+    for (let i = 0; i < 200_000; i++) {
+      x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) | 0;
+      const h = hashId(`id-${x % 50_000}`);
+      if ((held.get(h) ?? 0) > 0 && i % 3 === 0) {
+        f.remove(h);
+        held.set(h, (held.get(h) as number) - 1);
+      } else {
+        f.add(h);
+        held.set(h, (held.get(h) ?? 0) + 1);
+      }
+      if (i % 20_000 === 0) for (const [k, n] of held) if (n > 0 && !f.mayHave(k)) throw new Error(`false no for ${k}`);
+    }
+    for (const [k, n] of held) for (let i = 0; i < n; i++) f.remove(k);
+    for (const k of held.keys()) expect(f.mayHave(k)).toBe(false);
+  });
+
+  it('a slot counted past its top stays set rather than wrapping to a false no', () => {
+    const f = new HashFilter();
+    for (let i = 0; i < 70_000; i++) f.add(42);
+    for (let i = 0; i < 69_999; i++) f.remove(42);
+    expect(f.mayHave(42)).toBe(true);
   });
 });
