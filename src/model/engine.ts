@@ -84,6 +84,8 @@ interface Row extends RequestRow {
   ev: StoredEvent | PackedEvent;
   /** the request's status code has been counted in the `codes` dimension */
   codeCounted: boolean;
+  /** hashId(auditID): eviction finds the index slot without reading the (by then cold) id string */
+  hash: number;
 }
 
 const STAGE_RANK: Record<string, number> = { RequestReceived: 1, ResponseStarted: 2, ResponseComplete: 3, Panic: 4 };
@@ -242,6 +244,7 @@ export class Engine {
         alert: '',
         bytes: 0,
         codeCounted,
+        hash: h,
       };
       row.bytes = row.ev.len;
       this.rows.push(row);
@@ -431,7 +434,7 @@ export class Engine {
     row.ev.release();
     // (not indexed when a newer row took over its auditID)
     if (row.auditID === '') return;
-    const h = hashId(row.auditID);
+    const h = row.hash;
     if (!this.index.delete(row.auditID, row.seq, h)) return;
     if (row.open) {
       if (!this.openEvicted.has(row.auditID)) this.openEvictedHashes.add(h);
