@@ -110,9 +110,9 @@ const FLAGS_AT = (U32_RAWLEN + 3) * 4;
 
 /**
  * Meta buffers kept for reuse (the main thread returns them with each consumed batch): enough for
- * the batches in flight (offload.ts MAX_IN_FLIGHT messages, half of them batches) and one more.
+ * the batches in flight (offload.ts MAX_IN_FLIGHT messages, one batch each) and the one being built.
  */
-const POOL_MAX = 5;
+const POOL_MAX = 7;
 /** Smallest meta buffer made: a pooled one then fits most later batches. */
 const MIN_META_BYTES = 256 * 1024;
 

@@ -33,9 +33,11 @@ const MARK = 'auditopDecodeWorker';
  * worker (~2 s): the threads took turns instead of overlapping. Measured (AUDITOP_DEBUG_OFFLOAD=1,
  * quiet 2-core machine, two runs each): 4 → 7.75/7.61 s wall, worker credit waits 0.60/0.57 s,
  * peak RSS 384 MiB; 8 → 7.10/7.10 s, 0.18/0.21 s, 390/392 MiB; 16 → 6.87/7.10 s, 0.06/0 s,
- * 402/401 MiB (over the 400 MB target).
+ * 402/401 MiB (over the 400 MB target). Since one message per chunk, shared slabs and aligned
+ * copies: 4 → worker credit waits ~0.28 s, main-thread waits ~0.5 s; 6 → 0.08 s and ~0.44 s, wall
+ * 5.83 → 5.65 s (medians of eight interleaved runs), peak RSS +3 MB; 8 no better than 6.
  */
-export const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 6;
 /**
  * The worker hands a chunk over undecoded when at most this many chunks are unconsumed, and never
  * two chunks in a row. (Measured when a chunk took two messages: "2" below is one chunk.) Waiting until the main thread had
