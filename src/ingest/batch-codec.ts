@@ -142,9 +142,16 @@ export class BatchEncoder {
   /** per user, the group list last seen and its id: the common case needs no key string */
   private lastGroups = new Map<string, { list: string[]; id: number }>();
   private groupsCount = 1; // id 0 = no groups
-  /** per dictionary field, the last value and its id: consecutive events often repeat them */
-  private readonly lastValue: string[] = new Array<string>(NDICT).fill('\u0000');
+  /**
+   * Per dictionary field, the last two distinct values and their ids: consecutive events often repeat
+   * them, or alternate between two (a request's RequestReceived and ResponseComplete: stage, decision,
+   * subresource). Measured on the bench file: 6.3 dictionary lookups per event with only the last value.
+   */
+  // (null when none: no string equals it, where a sentinel string could be a hostile log's value)
+  private readonly lastValue: (string | null)[] = new Array<string | null>(NDICT).fill(null);
   private readonly lastId = new Uint32Array(NDICT);
+  private readonly prevValue: (string | null)[] = new Array<string | null>(NDICT).fill(null);
+  private readonly prevId = new Uint32Array(NDICT);
   private readonly metaPool: ArrayBuffer[] = [];
   /** the slab being written per lane: 0 = long-lived, 1 = transient (raw-store.ts) */
   private readonly lanes: (WriteSlab | null)[] = [null, null];
@@ -208,7 +215,8 @@ export class BatchEncoder {
       this.groupsDict = new Map();
       this.lastGroups = new Map();
       this.groupsCount = 1;
-      this.lastValue.fill('\u0000');
+      this.lastValue.fill(null);
+      this.prevValue.fill(null);
       this.dictReset = true;
     }
     this.source = source;
@@ -281,7 +289,16 @@ export class BatchEncoder {
 
   /** The wire id of dictionary field `k`'s value `s` (INLINE: sent in `inline`). */
   private id(k: number, s: string): number {
-    if (s === this.lastValue[k]) return this.lastId[k] as number;
+    const last = this.lastValue[k] as string | null;
+    if (s === last) return this.lastId[k] as number;
+    if (s === this.prevValue[k]) {
+      const id = this.prevId[k] as number;
+      this.prevValue[k] = last;
+      this.prevId[k] = this.lastId[k] as number;
+      this.lastValue[k] = s;
+      this.lastId[k] = id;
+      return id;
+    }
     if (s.length > MAX_DICT_CHARS) {
       this.inline.push(s);
       return INLINE;
@@ -292,6 +309,8 @@ export class BatchEncoder {
       this.dict.set(s, id);
       this.newStrings.push(s);
     }
+    this.prevValue[k] = last;
+    this.prevId[k] = this.lastId[k] as number;
     this.lastValue[k] = s;
     this.lastId[k] = id;
     return id;

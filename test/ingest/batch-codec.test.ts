@@ -98,6 +98,17 @@ describe('batch codec (decode worker → main thread)', () => {
     expect(roundTrip(batches)).toEqual(expected(batches));
   });
 
+  it('a value that is a lone NUL, first in a fresh dictionary, and values alternating between two', () => {
+    const ev = (id: string, extra: Record<string, unknown>): string =>
+      JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', auditID: id, stage: 'ResponseComplete', verb: 'get', ...extra });
+    const lines = [ev('n', { verb: '\u0000', user: { username: '\u0000' }, objectRef: { resource: '\u0000', namespace: 'a' } })];
+    for (let i = 0; i < 20; i++) {
+      lines.push(ev(`x${i}`, { stage: i % 2 ? 'RequestReceived' : 'ResponseComplete', verb: ['get', 'list', 'get', '\u0000'][i % 4], objectRef: { resource: i % 3 ? 'pods' : '\u0000', namespace: i % 2 ? 'a' : 'b' } }));
+    }
+    const batches = [decodedBatch(lines.slice(0, 7)), decodedBatch(lines.slice(7))];
+    expect(roundTrip(batches)).toEqual(expected(batches));
+  });
+
   it('starts both dictionaries over when they are full, values unchanged', () => {
     const n = MAX_DICT_ENTRIES + 10;
     const batches = [];
