@@ -220,6 +220,15 @@ describe('decodeLine: RequestResponse bodies are cut before parsing', () => {
     expect(decodeAll([broken]).malformed.map((m) => m.reason)).toEqual(['invalid JSON']);
   });
 
+  it('a Metadata line is not scanned for bodies, and one that holds a body anyway still says so', () => {
+    const meta = '{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"m","stage":"ResponseComplete","verb":"get"}';
+    expect(cutBodies(meta)).toBeNull();
+    const odd = meta.replace('"verb":"get"', '"verb":"get","requestObject":{"kind":"Secret"},"responseObject":{"x":1}');
+    expect(cutBodies(odd)).toBeNull();
+    const ev = decodeAll([odd]).events[0]!;
+    expect([ev.auditID, ev.verb, ev.hasRequestObject, ev.hasResponseObject, ev.raw]).toEqual(['m', 'get', true, true, odd]);
+  });
+
   it('gives the same record as a plain parse, body flags included', () => {
     const { events } = decodeAll([withBoth!]);
     const { raw: _r, ...cut } = events[0]!;
