@@ -98,10 +98,12 @@ describe('batch codec (decode worker → main thread)', () => {
     expect(roundTrip(batches)).toEqual(expected(batches));
   });
 
-  it('a value that is a lone NUL, first in a fresh dictionary, and values alternating between two', () => {
+  it('a value that is a lone NUL, first in a fresh dictionary, values alternating between two, huge codes', () => {
     const ev = (id: string, extra: Record<string, unknown>): string =>
       JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', auditID: id, stage: 'ResponseComplete', verb: 'get', ...extra });
     const lines = [ev('n', { verb: '\u0000', user: { username: '\u0000' }, objectRef: { resource: '\u0000', namespace: 'a' } })];
+    // codes past the small integers keep their value
+    lines.push(ev('big', { responseStatus: { code: 1e10 } }), ev('big2', { responseStatus: { code: 2 ** 31 } }), ev('ok', { responseStatus: { code: 200 } }));
     for (let i = 0; i < 20; i++) {
       lines.push(ev(`x${i}`, { stage: i % 2 ? 'RequestReceived' : 'ResponseComplete', verb: ['get', 'list', 'get', '\u0000'][i % 4], objectRef: { resource: i % 3 ? 'pods' : '\u0000', namespace: i % 2 ? 'a' : 'b' } }));
     }
