@@ -30,12 +30,6 @@ export function loOf(v: number, hi: number): number {
   return hi === NAN_HI || hi === SIDE_HI ? 0 : (v - hi * SPLIT) | 0;
 }
 
-/** hiOf(us), where `us` is `v` ms in whole µs, or SIDE_HI when us / 1000 does not give back v exactly. */
-function exactHi(us: number, v: number): number {
-  const h = hiOf(us);
-  return h !== NAN_HI && us / 1000 !== v ? SIDE_HI : h;
-}
-
 /**
  * `ts`, `receivedTs` and `latencyMs` of an AuditEvent as accessors over pairs of small integers
  * (latencyMs in whole µs). Being accessors, they are left out by `{...ev}` and JSON.stringify(ev).
@@ -50,29 +44,25 @@ export class SplitTimes {
   /** values that do not split (rare): [ts, receivedTs, latencyMs] */
   private side: number[] | null = null;
 
-  // Times are kept as whole µs: audit logs write microseconds, so a time in ms has a fraction (which
-  // as ms would never split and always went to the side array: two more objects per event).
   get ts(): number {
     const h = this.tsHi;
-    return h < SIDE_HI ? (h * SPLIT + this.tsLo) / 1000 : h === NAN_HI ? NaN : (this.side as number[])[0] as number;
+    return h < SIDE_HI ? h * SPLIT + this.tsLo : h === NAN_HI ? NaN : (this.side as number[])[0] as number;
   }
   set ts(v: number) {
-    const us = Math.round(v * 1000);
-    const h = exactHi(us, v);
+    const h = hiOf(v);
     this.tsHi = h;
-    this.tsLo = loOf(us, h);
+    this.tsLo = loOf(v, h);
     if (h === SIDE_HI) this.sideSet(0, v);
   }
 
   get receivedTs(): number {
     const h = this.rxHi;
-    return h < SIDE_HI ? (h * SPLIT + this.rxLo) / 1000 : h === NAN_HI ? NaN : (this.side as number[])[1] as number;
+    return h < SIDE_HI ? h * SPLIT + this.rxLo : h === NAN_HI ? NaN : (this.side as number[])[1] as number;
   }
   set receivedTs(v: number) {
-    const us = Math.round(v * 1000);
-    const h = exactHi(us, v);
+    const h = hiOf(v);
     this.rxHi = h;
-    this.rxLo = loOf(us, h);
+    this.rxLo = loOf(v, h);
     if (h === SIDE_HI) this.sideSet(1, v);
   }
 
@@ -83,7 +73,8 @@ export class SplitTimes {
   set latencyMs(v: number) {
     // normalise rounds latencies to whole µs: kept as an integer count of them when that is exact
     const us = Math.round(v * 1000);
-    const h = exactHi(us, v);
+    let h = hiOf(us);
+    if (h !== NAN_HI && us / 1000 !== v) h = SIDE_HI;
     this.latHi = h;
     this.latLo = loOf(us, h);
     if (h === SIDE_HI) this.sideSet(2, v);
