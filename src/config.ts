@@ -3,6 +3,7 @@
  * Usage mistakes throw UsageError (the CLI prints its one line plus a hint and exits 2).
  */
 import { parseArgs } from 'node:util';
+import { OPTIONS } from './cli-options.js';
 import type { FileSettings } from './config-file.js';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
 import { CONTEXT_KEYS, FILTER_KEYS, isFilterError, parseFilter } from './model/filter.js';
@@ -98,25 +99,6 @@ export interface ConfigEnv {
   loadSettings?: (configFlag: string | undefined) => FileSettings | null;
 }
 
-const OPTIONS = {
-  'no-tui': { type: 'boolean' },
-  print: { type: 'string' },
-  'from-start': { type: 'boolean' },
-  backfill: { type: 'string' },
-  speed: { type: 'string' },
-  rules: { type: 'string' },
-  buffer: { type: 'string' },
-  'buffer-bytes': { type: 'string' },
-  filter: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  'alerts-file': { type: 'string' },
-  'no-color': { type: 'boolean' },
-  ascii: { type: 'boolean' },
-  version: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  config: { type: 'string' },
-} as const;
 
 export type ParsedArgs =
   | { kind: 'help' }

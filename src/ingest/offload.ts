@@ -17,6 +17,7 @@
  * consumed (the main thread returns a credit per message), so memory stays at a few read chunks.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { BatchEncoder, type BatchReturn, type PackedBatch } from './batch-codec.js';
 import { decodeLine, type DecodeSink } from './decode.js';
@@ -88,10 +89,91 @@ export interface DecodeWorker {
 }
 
 /**
- * Start a decode worker for the files of `plan`. Returns null when no worker can be created at all;
- * a worker that cannot load its module reports { t: 'gone' } before 'ready'.
+ * Replays at least this big are decoded in a worker thread on a machine with a second core. Below
+ * it the worker's start (~50 ms to load the modules) is not won back; stdin, pipes and followed
+ * files decode in-thread (pipeline.ts worthOffloading).
  */
-export function startDecodeWorker(plan: FileSourcePlan): DecodeWorker | null {
+export const OFFLOAD_MIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Whether regular files of `bytes` in all are worth a decode worker. AUDITOP_DECODE_WORKER=0 never
+ * uses the worker, =1 always does (tests, comparisons).
+ */
+export function workerWorthwhile(bytes: number, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.AUDITOP_DECODE_WORKER === '0') return false;
+  if (env.AUDITOP_DECODE_WORKER === '1') return true;
+  return bytes >= OFFLOAD_MIN_BYTES && availableParallelism() >= 2;
+}
+
+/** What a decode worker is started for: FileSourcePlan without its close hook. */
+export type WorkerPlan = Pick<FileSourcePlan, 'paths' | 'maxLineBytes' | 'chunkBytes'>;
+
+/**
+ * A worker started before the pipeline asked for one (prestartDecodeWorker), with what it was
+ * started for. Unreferenced until claimed, so it never keeps the process alive.
+ */
+let early: { key: string; worker: Worker; handle: DecodeWorker; timer: NodeJS.Timeout } | null = null;
+/** An early worker nobody claims within this long is stopped (the run took another path). */
+const EARLY_UNCLAIMED_MS = 10_000;
+
+function planKey(plan: WorkerPlan): string {
+  return JSON.stringify([plan.paths, plan.maxLineBytes, plan.chunkBytes]);
+}
+
+/**
+ * Start the decode worker for `plan` now, ahead of the pipeline: cli.ts does this for a replay of
+ * one big file before it loads the rest of the program, so the worker's start (~75 ms on the 2-core
+ * bench machine, the main thread idle meanwhile) overlaps the main thread's. startDecodeWorker
+ * then hands this one out if it asks for the same plan, and stops it otherwise.
+ */
+export function prestartDecodeWorker(plan: WorkerPlan): void {
+  dropPrestartedWorker();
+  const started = spawnWorker(plan);
+  if (started === null) return;
+  started.worker.unref();
+  prestartStats.started++;
+  const timer = setTimeout(dropPrestartedWorker, EARLY_UNCLAIMED_MS);
+  timer.unref();
+  early = { key: planKey(plan), ...started, timer };
+}
+
+/** Stop the early worker if there is one (the pipeline decided to decode in-thread). */
+export function dropPrestartedWorker(): void {
+  const e = early;
+  if (e === null) return;
+  early = null;
+  clearTimeout(e.timer);
+  prestartStats.dropped++;
+  void e.handle.close();
+}
+
+/** The plan the early worker was started for, as a key (tests). */
+export function prestartedWorkerKey(): string | null {
+  return early?.key ?? null;
+}
+
+/** Early workers started, handed to the pipeline, and stopped unused (tests). */
+export const prestartStats = { started: 0, claimed: 0, dropped: 0 };
+
+/**
+ * Start a decode worker for the files of `plan` (or hand out the early one started for it). Returns
+ * null when no worker can be created at all; a worker that cannot load its module reports
+ * { t: 'gone' } before 'ready'.
+ */
+export function startDecodeWorker(plan: WorkerPlan): DecodeWorker | null {
+  const e = early;
+  if (e !== null && e.key === planKey(plan)) {
+    early = null;
+    clearTimeout(e.timer);
+    e.worker.ref();
+    prestartStats.claimed++;
+    return e.handle;
+  }
+  dropPrestartedWorker();
+  return spawnWorker(plan)?.handle ?? null;
+}
+
+function spawnWorker(plan: WorkerPlan): { worker: Worker; handle: DecodeWorker } | null {
   const input: WorkerInput = { [MARK]: 1, paths: [...plan.paths], maxLineBytes: plan.maxLineBytes, chunkBytes: plan.chunkBytes };
   let worker: Worker;
   try {
@@ -118,7 +200,7 @@ export function startDecodeWorker(plan: FileSourcePlan): DecodeWorker | null {
     gone = true;
   });
   let closed = false;
-  return {
+  const handle: DecodeWorker = {
     async next() {
       while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
       return inbox.shift() as WorkerMessage | { t: 'gone' };
@@ -136,6 +218,7 @@ export function startDecodeWorker(plan: FileSourcePlan): DecodeWorker | null {
       await worker.terminate();
     },
   };
+  return { worker, handle };
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -8,20 +8,12 @@ import type { MalformedLine } from '../model/types.js';
 import type { Engine } from '../model/engine.js';
 import type { Slab } from '../model/raw-store.js';
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { BatchDecoder } from './batch-codec.js';
 import { decodeLine, type DecodeSink } from './decode.js';
 import { fileSourcePlan, type FileSourcePlan } from './file-source.js';
-import { startDecodeWorker, workerError } from './offload.js';
+import { dropPrestartedWorker, startDecodeWorker, workerError, workerWorthwhile } from './offload.js';
 import type { OffloadObserver, Source, SourceItem } from './source.js';
 
-/**
- * Replays at least this big are decoded in a worker thread (offload.ts) on a machine with a second
- * core (see worthOffloading). Below it the worker's start
- * (~50 ms to load the modules) is not won back; stdin, pipes and followed files decode in-thread.
- * AUDITOP_DECODE_WORKER=0 never uses the worker, =1 always does (tests, comparisons).
- */
-export const OFFLOAD_MIN_BYTES = 8 * 1024 * 1024;
 
 /** How the replays of this process were decoded (the bench reports it). */
 export const decodeStats = { worker: 0, inThread: 0, workerCpuSeconds: 0, linesDecodedHere: 0 };
@@ -93,6 +85,7 @@ export async function consume(source: Source, engine: Engine, opts: ConsumeOptio
     decodeStats.worker++;
     return;
   }
+  dropPrestartedWorker();
   decodeStats.inThread++;
   const pace = opts.pace;
   const batch = pace ? new BatchSink(engine) : null;
@@ -186,7 +179,6 @@ async function worthOffloading(plan: FileSourcePlan): Promise<boolean> {
       return false; // the in-thread source reports the error with its usual message
     }
   }
-  if (bytes < OFFLOAD_MIN_BYTES) return false;
   // The worker costs ~15% more CPU (packing, a second heap) and ~25-35 MB more peak RSS, for
   // decoding on another core. Measured, 1M bench events, 2 cores shared with other jobs (load 3-7),
   // this commit: worker 8.5-16.4 s wall, 12.6-13.4 s CPU, 382-394 MB peak RSS; in-thread 9.7-11.0 s,
@@ -194,7 +186,7 @@ async function worthOffloading(plan: FileSourcePlan): Promise<boolean> {
   // busy (the main thread takes a share of the decoding whenever it has little queued), so any
   // machine with a second core uses it. (Before, it also required the last minute's load to leave a
   // core free, because the worker's peak RSS was over the target: 413-432 MB.)
-  return availableParallelism() >= 2;
+  return workerWorthwhile(bytes);
 }
 
 /**

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateTraffic } from '../../src/demo/traffic.js';
 import * as srcFileSource from '../../src/ingest/file-source.js';
 import * as srcPipeline from '../../src/ingest/pipeline.js';
@@ -131,6 +131,73 @@ describe.skipIf(!built)('decode worker (dist build)', () => {
     expect(workerPaced.length).toBe(3000);
     expect(workerPaced).toEqual(inThreadPaced);
     expect(worker).toEqual({ ...inThread, packed: worker.packed });
+  });
+
+  it('a worker started early for the same file is the one the pipeline uses, with the same result', async () => {
+    const m = await distMods();
+    const pre = (await import(dist('prestart.js'))) as typeof import('../../src/prestart.js');
+    const off = (await import(dist('ingest/offload.js'))) as typeof import('../../src/ingest/offload.js');
+    const inThread = await replay(m, '0', [traffic]);
+    const before = { ...off.prestartStats };
+    expect(pre.prestartFromArgv(['replay', traffic, '--no-tui', '--print', 'summary'], { AUDITOP_DECODE_WORKER: '1' })).toBe(true);
+    expect(off.prestartedWorkerKey()).toContain(traffic);
+    const early = await replay(m, '1', [traffic]);
+    expect(off.prestartedWorkerKey()).toBeNull();
+    expect(off.prestartStats).toEqual({ started: before.started + 1, claimed: before.claimed + 1, dropped: before.dropped });
+    expect(early.packed).toBeGreaterThan(0);
+    expect(early).toEqual({ ...inThread, packed: early.packed });
+  });
+
+  it('an early worker for another file is stopped and the pipeline starts its own', async () => {
+    const m = await distMods();
+    const pre = (await import(dist('prestart.js'))) as typeof import('../../src/prestart.js');
+    const off = (await import(dist('ingest/offload.js'))) as typeof import('../../src/ingest/offload.js');
+    const inThread = await replay(m, '0', [withLong], { maxLineBytes: 100_000 });
+    const before = { ...off.prestartStats };
+    expect(pre.prestartFromArgv(['replay', traffic], { AUDITOP_DECODE_WORKER: '1' })).toBe(true);
+    const other = await replay(m, '1', [withLong], { maxLineBytes: 100_000 });
+    expect(off.prestartStats).toEqual({ started: before.started + 1, claimed: before.claimed, dropped: before.dropped + 1 });
+    expect(other).toEqual({ ...inThread, packed: other.packed });
+  });
+
+  it('starts nothing early unless the command line is a replay of one regular file worth a worker', async () => {
+    const pre = (await import(dist('prestart.js'))) as typeof import('../../src/prestart.js');
+    const off = (await import(dist('ingest/offload.js'))) as typeof import('../../src/ingest/offload.js');
+    const always = { AUDITOP_DECODE_WORKER: '1' };
+    const cases: [string[], NodeJS.ProcessEnv][] = [
+      [['replay', traffic, withLong], always],
+      [['replay', traffic, '--since', '2026-01-01T00:00:00Z'], always],
+      [['replay', traffic, '--until=2026-01-01T00:00:00Z'], always],
+      [[traffic], always], // follow mode
+      [['replay', '-'], always],
+      [['replay', dir], always], // a directory: the plan comes from its sets
+      [['replay', join(dir, 'missing.log')], always],
+      [['replay', traffic, '--bogus'], always],
+      [['replay', traffic, '--help'], always],
+      [['replay', traffic], { AUDITOP_DECODE_WORKER: '0' }],
+      [['replay', traffic], {}], // 3,000 events: below the size worth a worker
+    ];
+    for (const [argv, env] of cases) {
+      expect(pre.prestartFromArgv(argv, env), argv.join(' ')).toBe(false);
+      expect(off.prestartedWorkerKey()).toBeNull();
+    }
+  });
+
+  it('an early worker nobody asks for is stopped after a while', async () => {
+    const pre = (await import(dist('prestart.js'))) as typeof import('../../src/prestart.js');
+    const off = (await import(dist('ingest/offload.js'))) as typeof import('../../src/ingest/offload.js');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const dropped = off.prestartStats.dropped;
+      expect(pre.prestartFromArgv(['replay', traffic], { AUDITOP_DECODE_WORKER: '1' })).toBe(true);
+      vi.advanceTimersByTime(9_000);
+      expect(off.prestartedWorkerKey()).not.toBeNull();
+      vi.advanceTimersByTime(1_000);
+      expect(off.prestartedWorkerKey()).toBeNull();
+      expect(off.prestartStats.dropped).toBe(dropped + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('closing the source stops the worker and ends consume', async () => {
