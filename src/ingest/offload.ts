@@ -96,13 +96,14 @@ export interface DecodeWorker {
 export const OFFLOAD_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * Whether regular files of `bytes` in all are worth a decode worker. AUDITOP_DECODE_WORKER=0 never
- * uses the worker, =1 always does (tests, comparisons).
+ * Whether regular files of `bytes` in all are worth a decode worker (null: not all of them regular
+ * files, or not all readable). AUDITOP_DECODE_WORKER=0 never uses the worker, =1 always does (tests,
+ * comparisons).
  */
-export function workerWorthwhile(bytes: number, env: NodeJS.ProcessEnv = process.env): boolean {
+export function workerWorthwhile(bytes: number | null, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.AUDITOP_DECODE_WORKER === '0') return false;
   if (env.AUDITOP_DECODE_WORKER === '1') return true;
-  return bytes >= OFFLOAD_MIN_BYTES && availableParallelism() >= 2;
+  return bytes !== null && bytes >= OFFLOAD_MIN_BYTES && availableParallelism() >= 2;
 }
 
 /** What a decode worker is started for: FileSourcePlan without its close hook. */

@@ -165,20 +165,6 @@ function applyItem(engine: Engine, item: Exclude<SourceItem, { kind: 'lines' }>)
 }
 
 async function worthOffloading(plan: FileSourcePlan): Promise<boolean> {
-  const env = process.env.AUDITOP_DECODE_WORKER;
-  if (env === '0') return false;
-  if (env === '1') return true;
-  let bytes = 0;
-  for (const path of plan.paths) {
-    try {
-      const st = await stat(path);
-      // a pipe or a FIFO: size unknown, and often small (a process substitution of a short log)
-      if (!st.isFile()) return false;
-      bytes += st.size;
-    } catch {
-      return false; // the in-thread source reports the error with its usual message
-    }
-  }
   // The worker costs ~15% more CPU (packing, a second heap) and ~25-35 MB more peak RSS, for
   // decoding on another core. Measured, 1M bench events, 2 cores shared with other jobs (load 3-7),
   // this commit: worker 8.5-16.4 s wall, 12.6-13.4 s CPU, 382-394 MB peak RSS; in-thread 9.7-11.0 s,
@@ -186,7 +172,23 @@ async function worthOffloading(plan: FileSourcePlan): Promise<boolean> {
   // busy (the main thread takes a share of the decoding whenever it has little queued), so any
   // machine with a second core uses it. (Before, it also required the last minute's load to leave a
   // core free, because the worker's peak RSS was over the target: 413-432 MB.)
-  return workerWorthwhile(bytes);
+  return workerWorthwhile(await regularBytes(plan.paths));
+}
+
+/** The total size of `paths` when all are readable regular files, else null. */
+async function regularBytes(paths: readonly string[]): Promise<number | null> {
+  let bytes = 0;
+  for (const path of paths) {
+    try {
+      const st = await stat(path);
+      // a pipe or a FIFO: size unknown, and often small (a process substitution of a short log)
+      if (!st.isFile()) return null;
+      bytes += st.size;
+    } catch {
+      return null; // the in-thread source reports the error with its usual message
+    }
+  }
+  return bytes;
 }
 
 /**
