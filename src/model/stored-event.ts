@@ -1,7 +1,11 @@
-import { copyEventFields, type AuditEvent } from './event.js';
+import { copyEventFields, type AuditEvent, type EventFields } from './event.js';
 import { PackedEvent } from './packed-event.js';
 import { isTransient, type RawStore, type Slab } from './raw-store.js';
 import { SplitTimes } from './smi-pair.js';
+
+// Its plain fields (all but the times, which SplitTimes keeps) are declared by this interface and
+// set by copyEventFields, the one list of them.
+export interface StoredEvent extends Omit<EventFields, 'ts' | 'receivedTs' | 'latencyMs'> {}
 
 /**
  * The copy of an event a buffered row keeps (RequestRow.ev): every AuditEvent field, with `raw`
@@ -12,29 +16,6 @@ import { SplitTimes } from './smi-pair.js';
  */
 export class StoredEvent extends SplitTimes implements AuditEvent {
   time!: string;
-  auditID!: string;
-  stage!: string;
-  verb!: string;
-  user!: string;
-  groups!: string[];
-  impersonatedUser!: string;
-  impersonatedGroups!: string[];
-  sourceIP!: string;
-  userAgent!: string;
-  apiGroup!: string;
-  apiVersion!: string;
-  resource!: string;
-  subresource!: string;
-  namespace!: string;
-  name!: string;
-  code!: number;
-  reason!: string;
-  decision!: string;
-  uri!: string;
-  level!: string;
-  hasRequestObject!: boolean;
-  hasResponseObject!: boolean;
-  source!: string;
   /** where the raw JSON is (RawRef fields, inline: no extra object per event) */
   slab!: Slab;
   off = 0;
