@@ -90,6 +90,8 @@ export class LineWriter {
   /** why, when broken */
   error: NodeJS.ErrnoException | undefined;
   private onBroken: (() => void) | undefined;
+  /** resolves when the reader has taken what was written (while it is behind) */
+  private drained: Promise<void> | undefined;
 
   constructor(private readonly out: NodeJS.WritableStream) {
     // EPIPE (the reader of `| head` went away) or any other write failure: stop writing and let
@@ -122,15 +124,19 @@ export class LineWriter {
     this.parts = [];
     this.chars = 0;
     if (this.out.write(chunk)) return undefined;
-    return new Promise<void>((resolve) => {
+    // One wait for all the flushes made while the reader is behind (a batch of events can flush
+    // many times): a listener pair per flush passed Node's limit of 10 and warned on stderr.
+    this.drained ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.out.off('drain', done);
         this.out.off('close', done);
+        this.drained = undefined;
         resolve();
       };
       this.out.once('drain', done);
       this.out.once('close', done);
     });
+    return this.drained;
   }
 }
 

@@ -82,6 +82,33 @@ describe('LineWriter', () => {
     expect(drained).toBe(true);
   });
 
+  it('many flushes while the reader is behind share one wait (no listener pile-up, no warning)', async () => {
+    const out = new PassThrough({ highWaterMark: 16 });
+    const w = new LineWriter(out);
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) {
+      w.line(`line ${i} ${'x'.repeat(20)}`);
+      const p = w.flush();
+      if (p) waits.push(p);
+    }
+    expect(waits.length).toBe(50);
+    expect(new Set(waits).size).toBe(1);
+    // lines big enough to flush themselves, as a batch of events does
+    for (let i = 0; i < 20; i++) w.line('z'.repeat(70_000));
+    expect(out.listenerCount('drain')).toBe(1);
+    out.resume();
+    await Promise.all(waits);
+    expect(out.listenerCount('drain')).toBe(0);
+    // and the next wait is a new one
+    out.pause();
+    w.line('y'.repeat(100));
+    const again = w.flush();
+    expect(again).toBeInstanceOf(Promise);
+    expect(again).not.toBe(waits[0]);
+    out.resume();
+    await again;
+  });
+
   it('goes quiet when the reader is gone (EPIPE) and says so once', () => {
     const out = new PassThrough();
     const w = new LineWriter(out);
