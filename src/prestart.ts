@@ -16,7 +16,7 @@ import { CHUNK_BYTES } from './ingest/file-source.js';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
 import { prestartDecodeWorker, workerWorthwhile } from './ingest/offload.js';
 
-export function prestartFromArgv(argv: string[], env: NodeJS.ProcessEnv = process.env): boolean {
+export function prestartFromArgv(argv: string[], env: NodeJS.ProcessEnv = process.env, stdoutIsTTY = process.stdout.isTTY === true): boolean {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -26,6 +26,10 @@ export function prestartFromArgv(argv: string[], env: NodeJS.ProcessEnv = proces
   const { positionals, values } = parsed;
   // a time window seeks into the file first (replay/window.ts): the plan is not the whole file
   if (positionals.length !== 2 || positionals[0] !== 'replay' || values.since !== undefined || values.until !== undefined || values.help === true || values.version === true) return false;
+  // Only a replay at full speed reads its file through the worker (replay/index.ts). Without
+  // --speed, that is a headless one: the screen replays at a set speed (config.ts, same test).
+  const tui = values['no-tui'] !== true && stdoutIsTTY && values.print === undefined;
+  if ((values.speed ?? (tui ? '' : 'max')) !== 'max') return false;
   const path = positionals[1] as string;
   let size: number;
   try {

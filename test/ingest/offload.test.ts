@@ -154,13 +154,13 @@ describe.skipIf(!built)('decode worker (dist build)', () => {
     const off = (await import(dist('ingest/offload.js'))) as typeof import('../../src/ingest/offload.js');
     const inThread = await replay(m, '0', [withLong], { maxLineBytes: 100_000 });
     const before = { ...off.prestartStats };
-    expect(pre.prestartFromArgv(['replay', traffic], { AUDITOP_DECODE_WORKER: '1' })).toBe(true);
+    expect(pre.prestartFromArgv(['replay', traffic], { AUDITOP_DECODE_WORKER: '1' }, false)).toBe(true);
     const other = await replay(m, '1', [withLong], { maxLineBytes: 100_000 });
     expect(off.prestartStats).toEqual({ started: before.started + 1, claimed: before.claimed, dropped: before.dropped + 1 });
     expect(other).toEqual({ ...inThread, packed: other.packed });
   });
 
-  it('starts nothing early unless the command line is a replay of one regular file worth a worker', async () => {
+  it('starts nothing early unless the command line is a full-speed replay of one regular file worth a worker', async () => {
     const pre = (await import(dist('prestart.js'))) as typeof import('../../src/prestart.js');
     const off = (await import(dist('ingest/offload.js'))) as typeof import('../../src/ingest/offload.js');
     const always = { AUDITOP_DECODE_WORKER: '1' };
@@ -178,9 +178,17 @@ describe.skipIf(!built)('decode worker (dist build)', () => {
       [['replay', traffic], {}], // 3,000 events: below the size worth a worker
     ];
     for (const [argv, env] of cases) {
-      expect(pre.prestartFromArgv(argv, env), argv.join(' ')).toBe(false);
+      expect(pre.prestartFromArgv(argv, env, false), argv.join(' ')).toBe(false);
       expect(off.prestartedWorkerKey()).toBeNull();
     }
+    // paced replays read through the pacer, not the worker: on a terminal without --speed, or --speed N
+    for (const argv of [['replay', traffic], ['replay', traffic, '--no-tui', '--speed', '100']]) {
+      expect(pre.prestartFromArgv(argv, always, true), argv.join(' ')).toBe(false);
+      expect(off.prestartedWorkerKey()).toBeNull();
+    }
+    // on a terminal at --speed max it does start (and is stopped here, unused)
+    expect(pre.prestartFromArgv(['replay', traffic, '--speed', 'max'], always, true)).toBe(true);
+    off.dropPrestartedWorker();
   });
 
   it('an early worker nobody asks for is stopped after a while', async () => {
@@ -189,7 +197,7 @@ describe.skipIf(!built)('decode worker (dist build)', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       const dropped = off.prestartStats.dropped;
-      expect(pre.prestartFromArgv(['replay', traffic], { AUDITOP_DECODE_WORKER: '1' })).toBe(true);
+      expect(pre.prestartFromArgv(['replay', traffic], { AUDITOP_DECODE_WORKER: '1' }, false)).toBe(true);
       vi.advanceTimersByTime(9_000);
       expect(off.prestartedWorkerKey()).not.toBeNull();
       vi.advanceTimersByTime(1_000);
