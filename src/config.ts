@@ -192,6 +192,7 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv,
   }
 
   const speedRaw = str('speed');
+  // (prestart.ts applies this same rule to decide on an early decode worker: change both together)
   let speed: number | 'max' = tui ? DEFAULT_TUI_SPEED : 'max';
   if (speedRaw !== undefined) {
     if (mode !== 'replay') throw new UsageError('--speed applies to replay (auditop replay PATH --speed N)');
