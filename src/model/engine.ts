@@ -110,8 +110,15 @@ export function dimensionKey(dim: Dimension, ev: AuditEvent): string {
     case 'userAgents':
       return ev.userAgent;
     case 'codes':
-      return ev.code > 0 ? String(ev.code) : '';
+      return ev.code > 0 ? codeKey(ev.code) : '';
   }
+}
+
+/** HTTP status codes as keys, made once each: String(code) per completed request was a fresh string every time. */
+const CODE_KEYS = new Array<string | undefined>(1000);
+function codeKey(code: number): string {
+  if (!Number.isInteger(code) || code < 0 || code > 999) return String(code);
+  return (CODE_KEYS[code] ??= String(code));
 }
 
 /** Dimensions counted when a request is first seen (codes wait until the code is known). */
@@ -252,7 +259,7 @@ export class Engine {
     }
     if (!row.codeCounted && ev.code > 0) {
       row.codeCounted = true;
-      this.dims.codes.add(String(ev.code), ts);
+      this.dims.codes.add(codeKey(ev.code), ts);
     }
 
     const ctx = CONTEXTS[(firstStage ? 2 : 0) + (isFinalStage(ev.stage) ? 1 : 0)] as RequestContext;
