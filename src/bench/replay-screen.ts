@@ -24,11 +24,14 @@ const GIVE_UP_MS = 10 * 60_000;
 
 export interface ScreenReplayResult {
   events: number;
-  /** mean of the headless runs just before and just after the screen run */
+  /** the round with the median ratio: mean of its headless runs just before and just after its screen run */
   headlessS: number;
   headlessRunsS: [number, number];
   screenS: number;
   ratio: number;
+  /** every round, in the order measured */
+  rounds: { screenS: number; headlessS: number; ratio: number; keyP95Ms: number }[];
+  /** every keystroke probe of every round */
   keyLatencyMs: { n: number; p50: number; p95: number; max: number };
   target: string;
   pass: boolean;
@@ -50,14 +53,49 @@ function headlessSeconds(cli: string, file: string): Promise<number> {
   });
 }
 
+/**
+ * Screen runs measured this many times, each between two headless runs (H S H S H S H); the round
+ * with the median ratio gives the figures and every keystroke probe counts toward the percentiles.
+ * One round said as much about the machine's drift as about the screen (1.21-1.35x for one build).
+ */
+const ROUNDS = 3;
+
 export async function screenReplayBench(cli: string, file: string, events: number, log: (m: string) => void = () => undefined): Promise<ScreenReplayResult> {
-  log('replay-screen: headless replay of the bench file');
-  // Headless before and after the screen run, compared with their mean: this machine's speed drifts
+  // Headless before and after each screen run, compared with their mean: this machine's speed drifts
   // by 10-20% over the minute the three runs take, and one headless run first put all of that drift
   // on the ratio's side (1.12-1.40x for the same build).
-  const headlessBefore = await headlessSeconds(cli, file);
-  log(`replay-screen: ${headlessBefore.toFixed(1)} s headless; now on screen (120x40 pty)`);
+  log('replay-screen: headless replay of the bench file');
+  const headless = [await headlessSeconds(cli, file)];
+  const rounds: { screenS: number; headlessS: number; headlessRunsS: [number, number]; ratio: number; latencies: number[] }[] = [];
+  for (let i = 1; i <= ROUNDS; i++) {
+    log(`replay-screen: round ${i} of ${ROUNDS}: on screen (120x40 pty)`);
+    const { screenS, latencies } = await screenRun(cli, file);
+    log('replay-screen: headless again');
+    headless.push(await headlessSeconds(cli, file));
+    const before = headless[i - 1] as number;
+    const after = headless[i] as number;
+    const headlessS = (before + after) / 2;
+    // a screen run that never showed "replay finished" (NaN) ranks last
+    rounds.push({ screenS, headlessS, headlessRunsS: [before, after], ratio: Number.isNaN(screenS) ? Infinity : screenS / headlessS, latencies });
+  }
+  const mid = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(ROUNDS / 2)] as (typeof rounds)[number];
+  const latencies = rounds.flatMap((r) => r.latencies);
+  const p95 = pct(latencies, 95);
+  return {
+    events,
+    headlessS: round(mid.headlessS),
+    headlessRunsS: [round(mid.headlessRunsS[0]), round(mid.headlessRunsS[1])],
+    screenS: round(mid.screenS),
+    ratio: round(mid.ratio),
+    rounds: rounds.map((r) => ({ screenS: round(r.screenS), headlessS: round(r.headlessS), ratio: round(r.ratio), keyP95Ms: round(pct(r.latencies, 95), 1) })),
+    keyLatencyMs: { n: latencies.length, p50: round(pct(latencies, 50), 1), p95: round(p95, 1), max: round(Math.max(...latencies), 1) },
+    target: 'on screen at full speed, the bench file finishes within 1.3x the headless time and keys answer within 150 ms',
+    pass: mid.ratio <= 1.3 && p95 <= 150,
+  };
+}
 
+/** One replay of the bench file on screen: seconds until "replay finished", and the keystroke probes' latencies. */
+async function screenRun(cli: string, file: string): Promise<{ screenS: number; latencies: number[] }> {
   const pty = await import('node-pty');
   const { default: xterm } = await import('@xterm/headless');
   const cols = 120;
@@ -119,19 +157,5 @@ export async function screenReplayBench(cli: string, file: string, events: numbe
     if (!exited) proc.kill();
   }
   const screenS = (finishedAt - t0) / 1000;
-  log('replay-screen: headless again');
-  const headlessAfter = await headlessSeconds(cli, file);
-  const headlessS = (headlessBefore + headlessAfter) / 2;
-  const ratio = screenS / headlessS;
-  const p95 = pct(latencies, 95);
-  return {
-    events,
-    headlessS: round(headlessS),
-    headlessRunsS: [round(headlessBefore), round(headlessAfter)],
-    screenS: round(screenS),
-    ratio: round(ratio),
-    keyLatencyMs: { n: latencies.length, p50: round(pct(latencies, 50), 1), p95: round(p95, 1), max: round(Math.max(...latencies), 1) },
-    target: 'on screen at full speed, the bench file finishes within 1.3x the headless time and keys answer within 150 ms',
-    pass: ratio <= 1.3 && p95 <= 150,
-  };
+  return { screenS, latencies };
 }
