@@ -7,7 +7,7 @@
  * quiet (only the status clock may tick); keystroke → updated frame (help overlay toggled while
  * ingesting), p50/p95; CPU of the process during the load; ms from spawn to first full frame.
  */
-import { EventEmitter } from 'node:events';
+import { FakeStdin, FakeTty } from './fake-tty.js';
 import { fileURLToPath } from 'node:url';
 import { NO_DETECTOR } from '../detect/types.js';
 import { decodeLine } from '../ingest/decode.js';
@@ -27,58 +27,6 @@ export interface ScreenBenchOptions {
   quietSeconds?: number;
   keystrokes?: number;
   log?: (m: string) => void;
-}
-
-class CountingTty extends EventEmitter {
-  bytes = 0;
-  writes = 0;
-  last = '';
-  isTTY = true;
-  constructor(
-    public columns: number,
-    public rows: number,
-  ) {
-    super();
-  }
-  write(s: string, cb?: () => void): boolean {
-    this.bytes += Buffer.byteLength(s);
-    this.writes++;
-    this.last = s;
-    this.emit('wrote', s);
-    if (cb) queueMicrotask(cb);
-    return true;
-  }
-}
-
-/** Enough of a TTY stdin for Ink: raw mode, 'readable' + read(). */
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  private queue: string[] = [];
-  setRawMode(): this {
-    return this;
-  }
-  setEncoding(): this {
-    return this;
-  }
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  pause(): this {
-    return this;
-  }
-  read(): string | null {
-    return this.queue.shift() ?? null;
-  }
-  press(s: string): void {
-    this.queue.push(s);
-    this.emit('readable');
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -106,7 +54,7 @@ export async function benchScreenRender(o: ScreenBenchOptions = {}): Promise<Rec
 
   const engine = new Engine({ bufferEvents: 100_000, bufferBytes: 256 * 1024 * 1024, detector: NO_DETECTOR });
   const store = new Store(engine, { feedEnd: null, feedPage: 30, topDim: 'users', topWindow: '5m', topN: 10, paused: false });
-  const tty = new CountingTty(cols, rows);
+  const tty = new FakeTty(cols, rows);
   const screen = new ScreenWriter(tty);
   const stdin = new FakeStdin();
   const theme = makeTheme({ color: true, ascii: false });

@@ -1,53 +1,10 @@
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { FakeStdin, FakeTty } from '../../src/bench/fake-tty.js';
 import { resolveConfig } from '../../src/config.js';
 import { NO_DETECTOR } from '../../src/detect/types.js';
 import type { Source, SourceItem } from '../../src/ingest/source.js';
 import { Engine } from '../../src/model/engine.js';
 import { runTui } from '../../src/ui/run-tui.js';
-
-class FakeTty extends EventEmitter {
-  columns = 100;
-  rows = 30;
-  isTTY = true;
-  out = '';
-  write(s: string, cb?: () => void): boolean {
-    this.out += s;
-    if (cb) queueMicrotask(cb);
-    return true;
-  }
-}
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  raw = false;
-  queue: string[] = [];
-  setRawMode(v: boolean): this {
-    this.raw = v;
-    return this;
-  }
-  setEncoding(): this {
-    return this;
-  }
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  pause(): this {
-    return this;
-  }
-  read(): string | null {
-    return this.queue.shift() ?? null;
-  }
-  press(s: string): void {
-    this.queue.push(s);
-    this.emit('readable');
-  }
-}
 
 function source(items: () => AsyncIterable<SourceItem>): Source & { closed: boolean } {
   const s = { name: 'test.log', closed: false, items, close: async () => void (s.closed = true) };
@@ -66,9 +23,9 @@ async function waitFor(pred: () => boolean, ms = 5000): Promise<void> {
 
 describe('runTui', () => {
   it('enters the alternate screen before drawing and restores the terminal on quit', async () => {
-    const stdout = new FakeTty();
+    const stdout = new FakeTty(100, 30, true);
     const stdin = new FakeStdin();
-    const stderr = new FakeTty();
+    const stderr = new FakeTty(100, 30, true);
     const src = source(async function* () {
       yield { kind: 'lines', source: 'test.log', lines: [JSON.stringify({ auditID: 'a1', stage: 'ResponseComplete', verb: 'get', user: { username: 'alice' }, stageTimestamp: '2026-11-21T10:00:00Z' })] };
     });
@@ -86,9 +43,9 @@ describe('runTui', () => {
   });
 
   it('restores the terminal first, then reports an unexpected error in one line, exit 1', async () => {
-    const stdout = new FakeTty();
+    const stdout = new FakeTty(100, 30, true);
     const stdin = new FakeStdin();
-    const stderr = new FakeTty();
+    const stderr = new FakeTty(100, 30, true);
     const src = source(async function* () {
       yield { kind: 'notice', source: 'test.log', message: 'starting' };
       await new Promise((r) => setTimeout(r, 50));
