@@ -7,7 +7,6 @@
  * quiet (only the status clock may tick); keystroke → updated frame (help overlay toggled while
  * ingesting), p50/p95; CPU of the process during the load; ms from spawn to first full frame.
  */
-import { FakeStdin, FakeTty } from './fake-tty.js';
 import { fileURLToPath } from 'node:url';
 import { NO_DETECTOR } from '../detect/types.js';
 import { decodeLine } from '../ingest/decode.js';
@@ -17,6 +16,7 @@ import { Store } from '../state/store.js';
 import { CLOCK_COLS, clock } from '../ui/format.js';
 import { ScreenWriter } from '../ui/screen-writer.js';
 import { makeTheme } from '../ui/theme.js';
+import { FakeStdin, FakeTty } from './fake-tty.js';
 import type { BenchContext, BenchSection } from './sections.js';
 
 export interface ScreenBenchOptions {

@@ -172,10 +172,10 @@ function markAt(events: number): number {
 }
 
 /**
- * The bound and the pipeline are measured in turn this many times, and the pair with the median
- * ratio gives the figures. This machine's speed drifts by 10-20% from one minute to the next (the
- * bound alone: 3.9-5.0 s for the same file in one session), so one pair said as much about the
- * drift as about the pipeline; measured back to back, a pair shares the drift.
+ * The bound, the pipeline and the plain loop are measured in turn this many times, and the round
+ * with the median ratio (pipeline to bound) gives the figures. This machine's speed drifts by 10-20%
+ * from one minute to the next (the bound alone: 3.9-5.0 s for the same file in one session), so one
+ * round said as much about the drift as about the pipeline; measured back to back, a round shares it.
  */
 const ROUNDS = 3;
 
@@ -185,7 +185,7 @@ export const throughputSection: BenchSection = {
   async run(ctx: BenchContext) {
     const file = await ctx.trafficFile();
     const size = (await stat(file)).size;
-    const pairs: { bound: Awaited<ReturnType<typeof parseBound>>; plain: Awaited<ReturnType<typeof plainLoop>>; run: CliRun; ratio: number; ratioToPlain: number }[] = [];
+    const measured: { bound: Awaited<ReturnType<typeof parseBound>>; plain: Awaited<ReturnType<typeof plainLoop>>; run: CliRun; ratio: number; ratioToPlain: number }[] = [];
     for (let i = 1; i <= ROUNDS; i++) {
       ctx.log(`throughput: round ${i} of ${ROUNDS}: JSON.parse bound…`);
       const b = await parseBound(file);
@@ -197,9 +197,9 @@ export const throughputSection: BenchSection = {
       ctx.log(`throughput: pipeline ${round(n / r.seconds)} events/s; plain loop (createReadStream + split2)…`);
       const p = await plainLoop(file);
       if (p.events !== b.events) throw new Error(`the plain loop counted ${p.events} events, the bound ${b.events}`);
-      pairs.push({ bound: b, plain: p, run: r, ratio: b.seconds / r.seconds, ratioToPlain: p.seconds / r.seconds });
+      measured.push({ bound: b, plain: p, run: r, ratio: b.seconds / r.seconds, ratioToPlain: p.seconds / r.seconds });
     }
-    const { bound, plain, run, ratioToPlain } = [...pairs].sort((a, b) => a.ratio - b.ratio)[Math.floor(ROUNDS / 2)] as (typeof pairs)[number];
+    const { bound, plain, run, ratioToPlain } = [...measured].sort((a, b) => a.ratio - b.ratio)[Math.floor(ROUNDS / 2)] as (typeof measured)[number];
     const events = bound.events;
     // A second run for memory: full GCs forced before two samples show live memory, not GC timing.
     const early = markAt(events * 0.3);
@@ -233,12 +233,12 @@ export const throughputSection: BenchSection = {
       plainLoop: { how: 'createReadStream + split2 + JSON.parse', eventsPerSec: round(plain.events / plain.seconds), MBperSec: round(size / MB / plain.seconds, 1), seconds: round(plain.seconds, 2), cpuSeconds: round(plain.cpuSeconds, 2) },
       ratioToPlainLoop: round(ratioToPlain, 3),
       // every round, in the order measured (the figures above are the round with the median ratio)
-      rounds: pairs.map((p) => ({ boundSeconds: round(p.bound.seconds, 2), pipelineSeconds: round(p.run.seconds, 2), plainLoopSeconds: round(p.plain.seconds, 2), ratio: round(p.ratio, 3), ratioToPlainLoop: round(p.ratioToPlain, 3) })),
+      rounds: measured.map((p) => ({ boundSeconds: round(p.bound.seconds, 2), pipelineSeconds: round(p.run.seconds, 2), plainLoopSeconds: round(p.plain.seconds, 2), ratio: round(p.ratio, 3), ratioToPlainLoop: round(p.ratioToPlain, 3) })),
       // on a shared machine wall time depends on the neighbours; CPU time is the steadier comparison
       cpuRatio: round(bound.cpuSeconds / run.cpuSeconds, 3),
       ratioTarget: 0.75,
       // the highest of all the rounds
-      peakRssMB: round(Math.max(...pairs.map((p) => p.run.maxRSS)) / MB),
+      peakRssMB: round(Math.max(...measured.map((p) => p.run.maxRSS)) / MB),
       peakRssTargetMB: 400,
       memory: {
         [`rssAfter${early}MB`]: e ? round(e.rss / MB) : null,
