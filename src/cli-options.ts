@@ -22,3 +22,12 @@ export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   config: { type: 'string' },
 } as const;
+
+/**
+ * Whether a run draws the screen: not with --no-tui, not when stdout is not a terminal, and not with
+ * --print (asking for its output implies --no-tui). config.ts decides with it, and prestart.ts guesses
+ * with it from the command line alone (a full-speed replay is a headless one unless --speed says so).
+ */
+export function drawsScreen(noTui: boolean, stdoutIsTTY: boolean, print: string | undefined): boolean {
+  return !noTui && stdoutIsTTY && print === undefined;
+}

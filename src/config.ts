@@ -3,7 +3,7 @@
  * Usage mistakes throw UsageError (the CLI prints its one line plus a hint and exits 2).
  */
 import { parseArgs } from 'node:util';
-import { OPTIONS } from './cli-options.js';
+import { drawsScreen, OPTIONS } from './cli-options.js';
 import type { FileSettings } from './config-file.js';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
 import { CONTEXT_KEYS, FILTER_KEYS, isFilterError, parseFilter } from './model/filter.js';
@@ -182,8 +182,7 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv,
   const flag = (k: keyof typeof OPTIONS): boolean => v[k] === true;
 
   const printRaw = str('print');
-  // asking for --print means asking for its output: it implies --no-tui
-  const tui = !flag('no-tui') && cenv.stdoutIsTTY && printRaw === undefined;
+  const tui = drawsScreen(flag('no-tui'), cenv.stdoutIsTTY, printRaw);
 
   let print: PrintMode = DEFAULT_PRINT;
   if (printRaw !== undefined) {
@@ -192,7 +191,7 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv,
   }
 
   const speedRaw = str('speed');
-  // (prestart.ts applies this same rule to decide on an early decode worker: change both together)
+  // (prestart.ts applies this same default to decide on an early decode worker: change both together)
   let speed: number | 'max' = tui ? DEFAULT_TUI_SPEED : 'max';
   if (speedRaw !== undefined) {
     if (mode !== 'replay') throw new UsageError('--speed applies to replay (auditop replay PATH --speed N)');

@@ -11,7 +11,7 @@
  */
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { OPTIONS } from './cli-options.js';
+import { drawsScreen, OPTIONS } from './cli-options.js';
 import { CHUNK_BYTES } from './ingest/file-source.js';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
 import { prestartDecodeWorker, workerWorthwhile } from './ingest/offload.js';
@@ -28,7 +28,7 @@ export function prestartFromArgv(argv: string[], env: NodeJS.ProcessEnv = proces
   if (positionals.length !== 2 || positionals[0] !== 'replay' || values.since !== undefined || values.until !== undefined || values.help === true || values.version === true) return false;
   // Only a replay at full speed reads its file through the worker (replay/index.ts). Without
   // --speed, that is a headless one: the screen replays at a set speed (config.ts, same test).
-  const tui = values['no-tui'] !== true && stdoutIsTTY && values.print === undefined;
+  const tui = drawsScreen(values['no-tui'] === true, stdoutIsTTY, values.print);
   if ((values.speed ?? (tui ? '' : 'max')) !== 'max') return false;
   const path = positionals[1] as string;
   let size: number;

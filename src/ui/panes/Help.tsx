@@ -55,7 +55,12 @@ export function helpContent(width: number, t: Theme): string[] {
  * `?`'s answer (measured in a pty: first `?` 53-61 ms, later ones ~30 ms).
  */
 export function warmHelp(width: number, t: Theme): void {
-  helpContent(Math.max(0, width - 2), t);
+  boxContent(width, t);
+}
+
+/** The content of a help box `width` columns wide (inside its border): what helpLines draws from. */
+function boxContent(width: number, t: Theme): string[] {
+  return helpContent(Math.max(0, width - 2), t);
 }
 
 function buildHelpContent(width: number, t: Theme): string[] {
@@ -86,14 +91,14 @@ function buildHelpContent(width: number, t: Theme): string[] {
 }
 
 export function helpMaxScroll(width: number, height: number, t: Theme): number {
-  return Math.max(0, helpContent(Math.max(0, width - 2), t).length - Math.max(0, height - 2));
+  return Math.max(0, boxContent(width, t).length - Math.max(0, height - 2));
 }
 
 export function helpLines(p: HelpProps): string[] {
   const { width, height, theme: t } = p;
   const inner = Math.max(0, width - 2);
   const innerH = Math.max(0, height - 2);
-  const content = helpContent(inner, t);
+  const content = boxContent(width, t);
   const start = Math.max(0, Math.min(p.scroll, content.length - innerH));
   const out = [borderTop('Help: keys', width, t, true, `Esc closes${content.length > innerH ? ', j/k scroll' : ''}`)];
   for (let i = 0; i < innerH; i++) out.push(framed(content[start + i] ?? blank(inner), t, true));
