@@ -31,3 +31,14 @@ export const OPTIONS = {
 export function drawsScreen(noTui: boolean, stdoutIsTTY: boolean, print: string | undefined): boolean {
   return !noTui && stdoutIsTTY && print === undefined;
 }
+
+/** Replay on screen without --speed: 10× turns an hour-long change window into six minutes. */
+export const DEFAULT_TUI_SPEED = 10;
+
+/**
+ * The replay speed when --speed is not given. config.ts applies it, and prestart.ts uses it to guess
+ * whether a replay reads its file at full speed (only then through the decode worker).
+ */
+export function defaultSpeed(tui: boolean): number | 'max' {
+  return tui ? DEFAULT_TUI_SPEED : 'max';
+}

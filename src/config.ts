@@ -3,7 +3,7 @@
  * Usage mistakes throw UsageError (the CLI prints its one line plus a hint and exits 2).
  */
 import { parseArgs } from 'node:util';
-import { drawsScreen, OPTIONS } from './cli-options.js';
+import { defaultSpeed, drawsScreen, OPTIONS } from './cli-options.js';
 import type { FileSettings } from './config-file.js';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
 import { CONTEXT_KEYS, FILTER_KEYS, isFilterError, parseFilter } from './model/filter.js';
@@ -16,8 +16,6 @@ export const DEFAULT_BUFFER_EVENTS = 100_000;
 export const DEFAULT_BUFFER_BYTES = 256 * 1024 * 1024;
 /** Follow: events already in the file shown at start, so the screen is not empty on a quiet cluster. */
 export const DEFAULT_BACKFILL = 1000;
-/** Replay on screen: 10× turns an hour-long change window into six minutes. */
-export const DEFAULT_TUI_SPEED = 10;
 /** Headless: alerts are what a script piping auditop wants by default. */
 export const DEFAULT_PRINT: PrintMode = 'alerts';
 /** Speed bounds: below 0.1× nothing seems to happen, above 10000× is `max` in all but name. */
@@ -191,8 +189,8 @@ export function resolveConfig(positionals: string[], v: Values, cenv: ConfigEnv,
   }
 
   const speedRaw = str('speed');
-  // (prestart.ts applies this same default to decide on an early decode worker: change both together)
-  let speed: number | 'max' = tui ? DEFAULT_TUI_SPEED : 'max';
+  // (prestart.ts uses the same defaultSpeed to decide on an early decode worker)
+  let speed = defaultSpeed(tui);
   if (speedRaw !== undefined) {
     if (mode !== 'replay') throw new UsageError('--speed applies to replay (auditop replay PATH --speed N)');
     speed = parseSpeed(speedRaw);

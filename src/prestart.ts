@@ -11,7 +11,7 @@
  */
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { drawsScreen, OPTIONS } from './cli-options.js';
+import { defaultSpeed, drawsScreen, OPTIONS } from './cli-options.js';
 import { CHUNK_BYTES } from './ingest/file-source.js';
 import { DEFAULT_MAX_LINE_BYTES } from './ingest/lines.js';
 import { prestartDecodeWorker, workerWorthwhile } from './ingest/offload.js';
@@ -27,9 +27,9 @@ export function prestartFromArgv(argv: string[], env: NodeJS.ProcessEnv = proces
   // a time window seeks into the file first (replay/window.ts): the plan is not the whole file
   if (positionals.length !== 2 || positionals[0] !== 'replay' || values.since !== undefined || values.until !== undefined || values.help === true || values.version === true) return false;
   // Only a replay at full speed reads its file through the worker (replay/index.ts). Without
-  // --speed, that is a headless one: the screen replays at a set speed (config.ts, same test).
+  // --speed, that is a headless one (the speed config.ts gives it: same functions).
   const tui = drawsScreen(values['no-tui'] === true, stdoutIsTTY, values.print);
-  if ((values.speed ?? (tui ? '' : 'max')) !== 'max') return false;
+  if ((values.speed ?? String(defaultSpeed(tui))) !== 'max') return false;
   const path = positionals[1] as string;
   let size: number;
   try {
