@@ -7,10 +7,14 @@
  *  - numbers (ts, receivedTs, latencyMs, code) in a Float64Array, flags in a Uint8Array;
  *  - the repetitive strings (user, verb, user agent, namespace, …) as ids into a dictionary that both
  *    sides grow in step: a batch carries only the strings new to it, so most events cost a few ints;
- *  - the per-event strings (auditID, time, uri, name) as they are, in one array: the main thread gets
- *    fresh flat strings (slices of one batch-wide string would keep the whole batch alive for as
- *    long as any one of them is held, say in an alert; and concatenating them per event made
- *    postMessage flatten 1,000 strings per batch: 220 against 60 ns per event to send);
+ *  - each event's auditID as it is, in one array: the main thread gets fresh flat strings (slices of
+ *    one batch-wide string would keep the whole batch alive for as long as any one of them is held,
+ *    say in an alert; and concatenating them per event made postMessage flatten 1,000 strings per
+ *    batch: 220 against 60 ns per event to send);
+ *  - time, uri and name as where they are in the event's raw bytes (TextRef, event-texts.ts): the
+ *    main thread reads them from there when asked, so a buffered event holds no string of its own
+ *    for them. A value that is not there as it is (escaped in the JSON, a non-ASCII line) travels as
+ *    a string;
  *  - each event's raw JSON as UTF-8 bytes, written by the worker straight into shared-memory slabs that
  *    the engine's raw store keeps as they are (raw-store.ts, PackedEvent): the main thread copies
  *    none of it. Measured on the 1M-event bench file: copying each batch's bytes into the store was
@@ -19,6 +23,7 @@
  * in input order.
  */
 import type { AuditEvent } from '../model/event.js';
+import { findTextRef, type TextRef } from '../model/event-texts.js';
 import { PackedEvent } from '../model/packed-event.js';
 import { isTransient, RawStore, SLAB_BYTES, type Slab } from '../model/raw-store.js';
 import type { MalformedLine } from '../model/types.js';
@@ -83,8 +88,10 @@ export interface PackedBatch {
   undecoded: boolean;
   /** the source's progress once this batch's chunk is read (offload.ts sends the two together) */
   progress?: { bytesRead: number; bytesTotal: number };
-  /** auditID, time, uri and name of each event, 4 per event */
+  /** auditID of each event */
   uniq: string[];
+  /** time, uri and name values that travel as strings (TEXT_INLINE in their record), in order */
+  texts: string[];
   /** both dictionaries start over before this batch's entries are added */
   dictReset: boolean;
   /** strings and group lists first used in this batch, in id order */
@@ -96,8 +103,8 @@ export interface PackedBatch {
   malformed: { at: number; m: MalformedLine }[];
 }
 
-/** Bytes per event record in `meta`: 4 Float64 (32) + 19 Uint32 (76) + flags, padded to 8. */
-const REC = 112;
+/** Bytes per event record in `meta`: 4 Float64 (32) + 22 Uint32 (88) + flags, padded to 8. */
+const REC = 128;
 const F64_PER_REC = REC / 8;
 const U32_PER_REC = REC / 4;
 /** Uint32 offsets inside a record */
@@ -105,8 +112,14 @@ const U32_IDS = 8;
 const U32_RAWLEN = U32_IDS + NIDS;
 const U32_SLAB = U32_RAWLEN + 1;
 const U32_OFF = U32_RAWLEN + 2;
+/** time, uri and name as TextRefs (see PackedEvent) or TEXT_INLINE */
+const U32_TIME = U32_RAWLEN + 3;
+const U32_URI = U32_RAWLEN + 4;
+const U32_NAME = U32_RAWLEN + 5;
 /** byte offset of the flags inside a record */
-const FLAGS_AT = (U32_RAWLEN + 3) * 4;
+const FLAGS_AT = (U32_RAWLEN + 6) * 4;
+/** A time, uri or name that is in `texts` (the next one there) rather than in the raw bytes. */
+const TEXT_INLINE = 0xffffffff;
 
 /**
  * Meta buffers kept for reuse (the main thread returns them with each consumed batch): enough for
@@ -172,6 +185,7 @@ export class BatchEncoder {
   private newSlabs: { id: number; sab: SharedArrayBuffer }[] = [];
   private sealed: number[] = [];
   private uniq: string[] = [];
+  private texts: string[] = [];
   private newStrings: string[] = [];
   private newGroups: string[][] = [];
   private inline: string[] = [];
@@ -225,6 +239,7 @@ export class BatchEncoder {
     this.newSlabs = [];
     this.sealed = [];
     this.uniq = [];
+    this.texts = [];
     this.newStrings = [];
     this.newGroups = [];
     this.inline = [];
@@ -280,11 +295,26 @@ export class BatchEncoder {
     u32[at + 13] = this.id(13, ev.level);
     u32[u + U32_IDS + NDICT] = this.groupsId(ev.user, ev.groups);
     u32[u + U32_IDS + NDICT + 1] = this.groupsId(ev.impersonatedUser, ev.impersonatedGroups);
-    this.uniq.push(ev.auditID, ev.time, ev.uri, ev.name);
+    this.uniq.push(ev.auditID);
     this.u8[i * REC + FLAGS_AT] = (ev.hasRequestObject ? FLAG_REQUEST : 0) | (ev.hasResponseObject ? FLAG_RESPONSE : 0);
 
-    this.putRaw(u, start >= 0 ? '' : ev.raw, bytes, start, end, isTransient(ev.stage));
+    const raw = ev.raw;
+    const len = this.putRaw(u, start >= 0 ? '' : raw, bytes, start, end, isTransient(ev.stage));
+    // The raw's bytes are its characters one for one when its UTF-8 is as long as it is (all ASCII):
+    // then where a value is in the string is where its bytes are.
+    const ascii = raw.length === len;
+    u32[u + U32_TIME] = this.textRef(ev.time, raw, ascii);
+    u32[u + U32_URI] = this.textRef(ev.uri, raw, ascii);
+    u32[u + U32_NAME] = this.textRef(ev.name, raw, ascii);
     this.n = i + 1;
+  }
+
+  /** `value`'s TextRef in `raw` (event-texts.ts), or TEXT_INLINE with the value queued in `texts`. */
+  private textRef(value: string, raw: string, ascii: boolean): number {
+    const ref = findTextRef(value, raw, ascii);
+    if (ref >= 0) return ref;
+    this.texts.push(value);
+    return TEXT_INLINE;
   }
 
   /** The wire id of dictionary field `k`'s value `s` (INLINE: sent in `inline`). */
@@ -324,8 +354,8 @@ export class BatchEncoder {
     this.setMeta(grown);
   }
 
-  /** Write a record's raw JSON into a slab (`bytes[start, end)`, or `text` when start is -1) and say where. */
-  private putRaw(u: number, text: string, bytes: Buffer | null, start: number, end: number, transient: boolean): void {
+  /** Write a record's raw JSON into a slab (`bytes[start, end)`, or `text` when start is -1), say where, and return its byte length. */
+  private putRaw(u: number, text: string, bytes: Buffer | null, start: number, end: number, transient: boolean): number {
     // A UTF-16 code unit is at most 3 UTF-8 bytes: with that much room a write cannot fall short.
     // Bytes copied in get up to 7 more, for alignment (below).
     const worst = start >= 0 ? end - start + 7 : text.length * 3;
@@ -347,6 +377,7 @@ export class BatchEncoder {
     u32[u + U32_SLAB] = slab.id;
     u32[u + U32_OFF] = slab.used;
     slab.used += len;
+    return len;
   }
 
   /** A slab of the lane with `bytes` free: the lane's current one, or the next (sealing it). */
@@ -390,6 +421,7 @@ export class BatchEncoder {
       sealed: this.sealed,
       undecoded: this.undecoded,
       uniq: this.uniq,
+      texts: this.texts,
       dictReset: this.dictReset,
       newStrings: this.newStrings,
       newGroups: this.newGroups,
@@ -479,12 +511,14 @@ export class BatchDecoder {
     const f64 = new Float64Array(b.meta, 0, n * F64_PER_REC);
     const u32 = new Uint32Array(b.meta, 0, n * U32_PER_REC);
     const u8 = new Uint8Array(b.meta, 0, n * REC);
-    const { uniq, inline } = b;
+    const { uniq, inline, texts } = b;
     const bad = b.malformed;
     const live = this.live;
     let nextBad = 0;
     let inl = 0;
     const str = (id: number): string => (id === INLINE ? (inline[inl++] as string) : (strings[id] as string));
+    let txt = 0;
+    const text = (ref: number): TextRef | string => (ref === TEXT_INLINE ? (texts[txt++] as string) : ref);
     for (let i = 0; i < n; i++) {
       while (nextBad < bad.length && (bad[nextBad] as { at: number }).at <= i) malformed((bad[nextBad++] as { m: MalformedLine }).m);
       const ev = new PackedEvent();
@@ -517,12 +551,12 @@ export class BatchDecoder {
       ev.level = str(u32[ib + 13] as number);
       ev.groups = groups[u32[ib + NDICT] as number] as string[];
       ev.impersonatedGroups = groups[u32[ib + NDICT + 1] as number] as string[];
-      ev.auditID = uniq[4 * i] as string;
-      ev.time = uniq[4 * i + 1] as string;
-      ev.uri = uniq[4 * i + 2] as string;
-      ev.name = uniq[4 * i + 3] as string;
+      ev.auditID = uniq[i] as string;
       ev.source = b.source;
       const rec = i * U32_PER_REC;
+      ev.timeRef = text(u32[rec + U32_TIME] as number);
+      ev.uriRef = text(u32[rec + U32_URI] as number);
+      ev.nameRef = text(u32[rec + U32_NAME] as number);
       ev.slab = this.slabOf(u32[rec + U32_SLAB] as number);
       ev.off = u32[rec + U32_OFF] as number;
       ev.len = u32[rec + U32_RAWLEN] as number;

@@ -1,17 +1,17 @@
 import type { AuditEvent } from './event.js';
 import type { RawStore, Slab } from './raw-store.js';
-import { SplitTimes } from './smi-pair.js';
+import { EventTexts } from './event-texts.js';
 
 /**
  * An AuditEvent rebuilt on the main thread from a batch the decode worker sent (src/ingest/offload.ts):
  * every field is a plain value, and `raw` stays as UTF-8 bytes in the shared slab the worker wrote
- * it into (raw-store.ts) until someone reads it. When the engine buffers it, the event is its own
- * stored copy (adopt(): its bytes are counted as live in that slab, nothing is copied), saving the
- * copy of every field a StoredEvent makes.
+ * it into (raw-store.ts) until someone reads it. So do `time`, `uri` and `name` (TextRef, read when
+ * asked: few consumers read them per event), unless the worker sent them as strings. When the engine
+ * buffers it, the event is its own stored copy (adopt(): its bytes are counted as live in that slab,
+ * nothing is copied), saving the copy of every field a StoredEvent makes.
  */
-export class PackedEvent extends SplitTimes implements AuditEvent {
+export class PackedEvent extends EventTexts implements AuditEvent {
   // ts = NaN, receivedTs = NaN, latencyMs = -1: accessors of SplitTimes (see smi-pair.ts)
-  time = '';
   auditID = '';
   stage = '';
   verb = '';
@@ -26,22 +26,13 @@ export class PackedEvent extends SplitTimes implements AuditEvent {
   resource = '';
   subresource = '';
   namespace = '';
-  name = '';
   code = 0;
   reason = '';
   decision = '';
-  uri = '';
   level = '';
   hasRequestObject = false;
   hasResponseObject = false;
   source = '';
-  /**
-   * The shared slab holding the JSON text at `off`/`len` (RawRef fields); null once the batch was
-   * released without the event being buffered (its bytes may then be written over).
-   */
-  slab: Slab | null = null;
-  off = 0;
-  len = 0;
   /** buffered by the engine (its bytes are counted live in the slab until release()) */
   adopted = false;
 
@@ -70,9 +61,14 @@ export class PackedEvent extends SplitTimes implements AuditEvent {
     (this.slab as Slab).store.release(this as { slab: Slab; off: number; len: number });
   }
 
-  /** The batch was consumed: an event not buffered stops reading its slab (which may be written over). */
+  /**
+   * The batch was consumed: an event not buffered stops reading its slab (which may be written over),
+   * keeping its time, uri and name as strings.
+   */
   seal(): void {
-    if (!this.adopted) this.slab = null;
+    if (this.adopted) return;
+    this.keepTexts();
+    this.slab = null;
   }
 }
 

@@ -60,6 +60,18 @@ function decodedBatch(lines: string[]): { events: AuditEvent[]; malformed: { at:
   return { events, malformed };
 }
 
+/** One batch of `lines` from a fresh encoder to a fresh decoder (not yet released), and its events. */
+function sendOne(lines: string[]): { store: RawStore; enc: BatchEncoder; dec: BatchDecoder; received: PackedBatch; events: PackedEvent[] } {
+  const b = decodedBatch(lines);
+  const store = new RawStore();
+  const enc = new BatchEncoder();
+  const dec = new BatchDecoder(store);
+  const received = cross(enc.encode('s', b.events, b.malformed).batch);
+  const events: PackedEvent[] = [];
+  dec.decode(received, (ev) => events.push(ev), () => undefined);
+  return { store, enc, dec, received, events };
+}
+
 describe('batch codec (decode worker → main thread)', () => {
   it('rebuilds every field of every fixture event, malformed lines in their places', () => {
     const dir = fixture('');
@@ -127,13 +139,7 @@ describe('batch codec (decode worker → main thread)', () => {
 
   it('an event kept after its batch was released reads its raw JSON from the shared slab; one not kept reads nothing', () => {
     const lines = [JSON.stringify({ kind: 'Event', auditID: 'k', verb: 'get' }), JSON.stringify({ kind: 'Event', auditID: 'f', verb: 'get' })];
-    const b = decodedBatch(lines);
-    const store = new RawStore();
-    const enc = new BatchEncoder();
-    const dec = new BatchDecoder(store);
-    const received = cross(enc.encode('s', b.events, b.malformed).batch);
-    const kept: PackedEvent[] = [];
-    dec.decode(received, (ev) => kept.push(ev), () => undefined);
+    const { store, enc, dec, received, events: kept } = sendOne(lines);
     expect(kept.map((e) => e.raw)).toEqual(lines);
     const k = kept[0] as PackedEvent;
     expect(k.adoptableBy(store)).toBe(true);
@@ -148,6 +154,30 @@ describe('batch codec (decode worker → main thread)', () => {
     expect(k.raw).toBe(lines[0]);
     // never buffered (filtered out): nothing to read any more, and never another event's bytes
     expect((kept[1] as PackedEvent).raw).toBe('');
+  });
+
+  it('time, uri and name travel as places in the raw bytes where they are there as they are, and stay right once the slab is written over', () => {
+    const ev = (id: string, extra: Record<string, unknown>): string =>
+      JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', auditID: id, stage: 'ResponseComplete', requestURI: `/api/v1/pods/${id}`, verb: 'get', objectRef: { resource: 'pods', name: id }, stageTimestamp: '2026-01-01T00:00:00.000001Z', ...extra });
+    const lines = [
+      ev('plain', {}),
+      ev('escaped', { requestURI: '/api/v1/pods?a=1&b=2' }).replace('&', '\\u0026'),
+      ev('unicode', { user: { username: 'zoë' } }),
+      ev('long', { requestURI: `/api/v1/${'p'.repeat(300)}` }),
+    ];
+    const b = decodedBatch(lines);
+    const { enc, dec, received, events: got } = sendOne(lines);
+    const texts = (e: AuditEvent): string[] => [e.time, e.uri, e.name];
+    expect(got.map(texts)).toEqual(b.events.map(texts));
+    expect(got.map((e) => typeof e.uriRef)).toEqual(['number', 'string', 'string', 'string']);
+    expect(typeof (got[0] as PackedEvent).nameRef).toBe('number');
+    // none kept: once released, each keeps its own strings, whatever the worker writes there next
+    const slabs = got.map((e) => e.slab?.buf);
+    expect(slabs.every((buf) => buf !== undefined)).toBe(true);
+    enc.giveBack(dec.release(received));
+    for (const buf of slabs) buf?.fill(0x41);
+    expect(got.map(texts)).toEqual(b.events.map(texts));
+    expect(got.map((e) => e.raw)).toEqual(['', '', '', '']);
   });
 
   it('slabs go back to the worker once sealed and empty: memory follows the buffered bytes', () => {
