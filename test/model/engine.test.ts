@@ -48,6 +48,29 @@ describe('Engine: requests, not lines', () => {
     expect(e.counts).toMatchObject({ events: 2, requests: 1 });
   });
 
+  it('stage lists stay right when many requests share them and when a log invents hundreds of stages', () => {
+    const e = engine();
+    for (let i = 0; i < 50; i++) {
+      e.event(mkEvent({ auditID: `r${i}`, stage: 'RequestReceived', ts: T0 + i }));
+      if (i % 2) e.event(mkEvent({ auditID: `r${i}`, stage: 'ResponseStarted', ts: T0 + i }));
+      e.event(mkEvent({ auditID: `r${i}`, stage: 'ResponseComplete', ts: T0 + i }));
+    }
+    // hostile: every request its own invented stages (the shared lists are bounded, these are fresh)
+    for (let i = 0; i < 300; i++) {
+      e.event(mkEvent({ auditID: `h${i}`, stage: `S${i}`, ts: T0 + 100 }));
+      e.event(mkEvent({ auditID: `h${i}`, stage: `T${i}`, ts: T0 + 100 }));
+      e.event(mkEvent({ auditID: `h${i}`, stage: 'ResponseComplete', ts: T0 + 100 }));
+    }
+    const byId = new Map(e.rows.since(-1).map((r) => [r.auditID, r.stages]));
+    expect(byId.get('r0')).toEqual(['RequestReceived', 'ResponseComplete']);
+    expect(byId.get('r1')).toEqual(['RequestReceived', 'ResponseStarted', 'ResponseComplete']);
+    expect(byId.get('r48')).toEqual(['RequestReceived', 'ResponseComplete']);
+    expect(byId.get('h0')).toEqual(['S0', 'T0', 'ResponseComplete']);
+    expect(byId.get('h299')).toEqual(['S299', 'T299', 'ResponseComplete']);
+    // a list a later stage extends is never changed under the rows that hold it
+    expect(Object.isFrozen(byId.get('r0'))).toBe(true);
+  });
+
   it('keeps the most complete stage even when stages arrive out of order', () => {
     const e = engine();
     e.event(mkEvent({ auditID: 'w', stage: 'ResponseComplete', ts: T0 + 5 }));
