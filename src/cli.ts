@@ -19,8 +19,8 @@ import { prestartFromArgv } from './prestart.js';
  * time, uri and name as places in their raw bytes (event-texts.ts) the live heap is ~20 MB smaller,
  * and 70% fits in the same peak: 366-375 MB, against 377-386 MB for the earlier code at 40%, with
  * fewer full collections (12 against 17 per replay); the two changes together took 3-5% off the
- * replay (six interleaved runs each). 85% peaked at 375-381 MB and was no faster. The flag is read at each full GC, so
- * setting it here, before any data is read, applies to the whole run.
+ * replay (six interleaved runs each). 85% peaked at 375-381 MB and was no faster. The flag is read
+ * at each full GC, so setting it here, before any data is read, applies to the whole run.
  */
 setFlagsFromString('--heap-growing-percent=70');
 /**
