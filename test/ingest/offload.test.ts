@@ -3,7 +3,7 @@
  * loads compiled JavaScript, so these tests drive the build in dist/ (`npm test` builds first);
  * under the TypeScript sources the worker cannot load and the pipeline must fall back in-thread.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,28 @@ describe.skipIf(!built)('decode worker (dist build)', () => {
       expect(inThread.packed).toBe(0);
       expect(worker.packed, 'events came through the worker').toBeGreaterThan(0);
       expect(worker).toEqual({ ...inThread, packed: worker.packed });
+    }
+  });
+
+  it('the same when the main thread takes over the rest of every chunk the worker is decoding', async () => {
+    const m = await distMods();
+    const pl = (await import(dist('ingest/pipeline.js'))) as typeof srcPipeline;
+    for (const chunkBytes of [256 * 1024, 1 << 20]) {
+      const inThread = await replay(m, '0', [traffic], { chunkBytes });
+      const before = pl.decodeStats.linesDecodedHere;
+      process.env.AUDITOP_DEBUG_STEAL = '1';
+      let worker: Run;
+      try {
+        worker = await replay(m, '1', [traffic], { chunkBytes });
+      } finally {
+        delete process.env.AUDITOP_DEBUG_STEAL;
+      }
+      expect(worker.packed).toBeGreaterThan(0);
+      expect(worker).toEqual({ ...inThread, packed: worker.packed });
+      // Every chunk but a short last one had lines left to this thread: without the take-over at most
+      // every other chunk is (the hand-off at the start of a chunk, never two in a row).
+      const chunks = Math.ceil(statSync(traffic).size / chunkBytes);
+      if (chunks >= 8) expect(pl.decodeStats.linesDecodedHere - before).toBeGreaterThanOrEqual(chunks - 1);
     }
   });
 
