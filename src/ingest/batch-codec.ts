@@ -24,7 +24,7 @@
  */
 import type { AuditEvent } from '../model/event.js';
 import { findTextRef, type TextRef } from '../model/event-texts.js';
-import { PackedEvent } from '../model/packed-event.js';
+import { PackedEvent, type Profile } from '../model/packed-event.js';
 import { isTransient, RawStore, SLAB_BYTES, type Slab } from '../model/raw-store.js';
 import type { MalformedLine } from '../model/types.js';
 
@@ -103,7 +103,7 @@ export interface PackedBatch {
   malformed: { at: number; m: MalformedLine }[];
 }
 
-/** Bytes per event record in `meta`: 4 Float64 (32) + 22 Uint32 (88) + flags, padded to 8. */
+/** Bytes per event record in `meta`: 4 Float64 (32) + 23 Uint32 (92) + flags, padded to 8. */
 const REC = 128;
 const F64_PER_REC = REC / 8;
 const U32_PER_REC = REC / 4;
@@ -116,8 +116,18 @@ const U32_OFF = U32_RAWLEN + 2;
 const U32_TIME = U32_RAWLEN + 3;
 const U32_URI = U32_RAWLEN + 4;
 const U32_NAME = U32_RAWLEN + 5;
+/** the event's profile: which combination of the NIDS ids it has (see ProfileTable), or NO_PROFILE */
+const U32_PROFILE = U32_RAWLEN + 6;
 /** byte offset of the flags inside a record */
-const FLAGS_AT = (U32_RAWLEN + 6) * 4;
+const FLAGS_AT = (U32_RAWLEN + 7) * 4;
+/** An event whose ids are not a profile (one of them INLINE, or the table full): read them one by one. */
+const NO_PROFILE = 0xffffffff;
+/**
+ * Profiles both sides keep before they start over with the dictionaries. The bench traffic has
+ * ~1,700 distinct combinations in 200k events; a flood of distinct ones costs a start-over, never
+ * memory.
+ */
+export const MAX_PROFILES = 1 << 15;
 /** A time, uri or name that is in `texts` (the next one there) rather than in the raw bytes. */
 const TEXT_INLINE = 0xffffffff;
 
@@ -154,6 +164,7 @@ export class BatchEncoder {
   private groupsDict = new Map<string, number>();
   /** per user, the group list last seen and its id: the common case needs no key string */
   private lastGroups = new Map<string, { list: string[]; id: number }>();
+  private readonly profiles = new ProfileTable();
   private groupsCount = 1; // id 0 = no groups
   /**
    * Per dictionary field, the last two distinct values and their ids: consecutive events often repeat
@@ -224,7 +235,8 @@ export class BatchEncoder {
   begin(source: string, expected: number, undecoded = false): void {
     this.undecoded = undecoded;
     this.dictReset = false;
-    if (this.dict.size >= MAX_DICT_ENTRIES || this.groupsCount >= MAX_DICT_ENTRIES) {
+    if (this.dict.size >= MAX_DICT_ENTRIES || this.groupsCount >= MAX_DICT_ENTRIES || this.profiles.full) {
+      this.profiles.reset();
       this.dict = new Map();
       this.groupsDict = new Map();
       this.lastGroups = new Map();
@@ -295,6 +307,7 @@ export class BatchEncoder {
     u32[at + 13] = this.id(13, ev.level);
     u32[u + U32_IDS + NDICT] = this.groupsId(ev.user, ev.groups);
     u32[u + U32_IDS + NDICT + 1] = this.groupsId(ev.impersonatedUser, ev.impersonatedGroups);
+    u32[u + U32_PROFILE] = this.profiles.id(u32, at);
     this.uniq.push(ev.auditID);
     this.u8[i * REC + FLAGS_AT] = (ev.hasRequestObject ? FLAG_REQUEST : 0) | (ev.hasResponseObject ? FLAG_RESPONSE : 0);
 
@@ -467,6 +480,52 @@ export class BatchEncoder {
   }
 }
 
+/**
+ * Worker side: the profile id of each distinct combination of an event's NIDS ids, numbered in order
+ * of first sight; the main thread keeps one shared object per id (PackedEvent's Profile). Open
+ * addressing over typed arrays: no object per profile here, a few dozen ns per event.
+ */
+class ProfileTable {
+  private readonly slots = new Int32Array(MAX_PROFILES * 2); // profile id + 1; 0 = empty
+  private readonly ids = new Uint32Array(MAX_PROFILES * NIDS);
+  private count = 0;
+
+  get full(): boolean {
+    return this.count >= MAX_PROFILES;
+  }
+
+  reset(): void {
+    this.slots.fill(0);
+    this.count = 0;
+  }
+
+  /** The profile of the ids at `u32[at, at + NIDS)`; NO_PROFILE when one is INLINE or the table is full. */
+  id(u32: Uint32Array, at: number): number {
+    let h = 0x811c9dc5;
+    for (let k = 0; k < NIDS; k++) {
+      const v = u32[at + k] as number;
+      // an INLINE value travels with each event that has it: not part of a profile
+      if (v === INLINE) return NO_PROFILE;
+      h = Math.imul(h ^ v, 0x01000193);
+    }
+    const mask = this.slots.length - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const v = this.slots[s] as number;
+      if (v === 0) {
+        if (this.count >= MAX_PROFILES) return NO_PROFILE;
+        const id = this.count++;
+        for (let k = 0; k < NIDS; k++) this.ids[id * NIDS + k] = u32[at + k] as number;
+        this.slots[s] = id + 1;
+        return id;
+      }
+      const base = (v - 1) * NIDS;
+      let k = 0;
+      while (k < NIDS && this.ids[base + k] === u32[at + k]) k++;
+      if (k === NIDS) return v - 1;
+    }
+  }
+}
+
 /** A pooled buffer of at least `bytes`, or a new one (at least `min`, a multiple of `unit`). */
 function take(pool: ArrayBuffer[], bytes: number, min: number, unit: number): ArrayBuffer {
   while (pool.length > 0) {
@@ -485,6 +544,8 @@ export class BatchDecoder {
   private lastSlab: Slab | null = null;
   private strings: string[] = [];
   private groups: string[][] = [NO_GROUPS];
+  /** by profile id (ProfileTable), made when the first event that has each arrives */
+  private profiles: Profile[] = [];
   /** the events of the batch being consumed, sealed by release() */
   private live: PackedEvent[] = [];
 
@@ -501,7 +562,9 @@ export class BatchDecoder {
     if (b.dictReset) {
       this.strings = [];
       this.groups = [NO_GROUPS];
+      this.profiles = [];
     }
+    const profiles = this.profiles;
     const strings = this.strings;
     for (const s of b.newStrings) strings.push(s);
     // Frozen and shared, as the engine's interner would make them.
@@ -533,24 +596,32 @@ export class BatchDecoder {
       const fl = u8[i * REC + FLAGS_AT] as number;
       ev.hasRequestObject = (fl & FLAG_REQUEST) !== 0;
       ev.hasResponseObject = (fl & FLAG_RESPONSE) !== 0;
-      const ib = i * U32_PER_REC + U32_IDS;
-      // DICT_FIELDS order
-      ev.stage = str(u32[ib] as number);
-      ev.verb = str(u32[ib + 1] as number);
-      ev.user = str(u32[ib + 2] as number);
-      ev.impersonatedUser = str(u32[ib + 3] as number);
-      ev.sourceIP = str(u32[ib + 4] as number);
-      ev.userAgent = str(u32[ib + 5] as number);
-      ev.apiGroup = str(u32[ib + 6] as number);
-      ev.apiVersion = str(u32[ib + 7] as number);
-      ev.resource = str(u32[ib + 8] as number);
-      ev.subresource = str(u32[ib + 9] as number);
-      ev.namespace = str(u32[ib + 10] as number);
-      ev.reason = str(u32[ib + 11] as number);
-      ev.decision = str(u32[ib + 12] as number);
-      ev.level = str(u32[ib + 13] as number);
-      ev.groups = groups[u32[ib + NDICT] as number] as string[];
-      ev.impersonatedGroups = groups[u32[ib + NDICT + 1] as number] as string[];
+      const pid = u32[i * U32_PER_REC + U32_PROFILE] as number;
+      let p = pid === NO_PROFILE ? undefined : profiles[pid];
+      if (p === undefined) {
+        const ib = i * U32_PER_REC + U32_IDS;
+        // DICT_FIELDS order
+        p = Object.freeze({
+          stage: str(u32[ib] as number),
+          verb: str(u32[ib + 1] as number),
+          user: str(u32[ib + 2] as number),
+          impersonatedUser: str(u32[ib + 3] as number),
+          sourceIP: str(u32[ib + 4] as number),
+          userAgent: str(u32[ib + 5] as number),
+          apiGroup: str(u32[ib + 6] as number),
+          apiVersion: str(u32[ib + 7] as number),
+          resource: str(u32[ib + 8] as number),
+          subresource: str(u32[ib + 9] as number),
+          namespace: str(u32[ib + 10] as number),
+          reason: str(u32[ib + 11] as number),
+          decision: str(u32[ib + 12] as number),
+          level: str(u32[ib + 13] as number),
+          groups: groups[u32[ib + NDICT] as number] as string[],
+          impersonatedGroups: groups[u32[ib + NDICT + 1] as number] as string[],
+        });
+        if (pid !== NO_PROFILE) profiles[pid] = p;
+      }
+      ev.p = p;
       ev.auditID = uniq[i] as string;
       ev.source = b.source;
       const rec = i * U32_PER_REC;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BatchDecoder, BatchEncoder, MAX_DICT_ENTRIES, type PackedBatch } from '../../src/ingest/batch-codec.js';
+import { BatchDecoder, BatchEncoder, MAX_DICT_ENTRIES, MAX_PROFILES, type PackedBatch } from '../../src/ingest/batch-codec.js';
 import { generateTraffic } from '../../src/demo/traffic.js';
 import type { AuditEvent } from '../../src/model/event.js';
 import type { PackedEvent } from '../../src/model/packed-event.js';
@@ -124,16 +124,34 @@ describe('batch codec (decode worker → main thread)', () => {
   });
 
   it('starts both dictionaries over when they are full, values unchanged', () => {
-    const n = MAX_DICT_ENTRIES + 10;
+    // three new strings per event: the dictionary fills before the profiles (one per event) do
+    const perBatch = Math.ceil((MAX_DICT_ENTRIES + 10) / 6);
+    expect(2 * perBatch).toBeLessThan(MAX_PROFILES);
     const batches = [];
     for (let b = 0; b < 3; b++) {
       const lines: string[] = [];
-      for (let i = 0; i < n / 2; i++) lines.push(JSON.stringify({ kind: 'Event', auditID: `${b}-${i}`, verb: 'get', userAgent: `ua-${b}-${i}`, user: { username: 'u', groups: [`g${b}-${i % 7}`] } }));
+      for (let i = 0; i < perBatch; i++) lines.push(JSON.stringify({ kind: 'Event', auditID: `${b}-${i}`, verb: 'get', userAgent: `ua-${b}-${i}`, sourceIPs: [`ip-${b}-${i}`], objectRef: { namespace: `ns-${b}-${i}` }, user: { username: 'u', groups: [`g${b}-${i % 7}`] } }));
       batches.push(decodedBatch(lines));
     }
     const enc = new BatchEncoder();
     const resets = batches.map((b) => enc.encode('s', b.events, b.malformed).batch.dictReset);
     expect(resets).toEqual([false, false, true]);
+    expect(roundTrip(batches)).toEqual(expected(batches));
+  });
+
+  it('starts over when the profiles (combinations of those values) are full, values unchanged', () => {
+    // one new user agent per event: a new profile each, one new string each
+    const perBatch = MAX_PROFILES + 5;
+    const batches = [];
+    for (let b = 0; b < 3; b++) {
+      const lines: string[] = [];
+      for (let i = 0; i < perBatch; i++) lines.push(JSON.stringify({ kind: 'Event', auditID: `${b}-${i}`, verb: i % 2 ? 'get' : 'list', userAgent: `ua-${b}-${i}`, user: { username: 'u' } }));
+      batches.push(decodedBatch(lines));
+    }
+    const enc = new BatchEncoder();
+    const resets = batches.map((b) => enc.encode('s', b.events, b.malformed).batch.dictReset);
+    // each batch fills the table (its last five events travel without a profile), so the next starts over
+    expect(resets).toEqual([false, true, true]);
     expect(roundTrip(batches)).toEqual(expected(batches));
   });
 
@@ -154,6 +172,18 @@ describe('batch codec (decode worker → main thread)', () => {
     expect(k.raw).toBe(lines[0]);
     // never buffered (filtered out): nothing to read any more, and never another event's bytes
     expect((kept[1] as PackedEvent).raw).toBe('');
+  });
+
+  it('events with the same dictionary values share them, and a write to one changes no other', () => {
+    const line = (id: string): string => JSON.stringify({ kind: 'Event', auditID: id, stage: 'ResponseComplete', verb: 'get', user: { username: 'alice', groups: ['dev'] }, objectRef: { resource: 'pods', namespace: 'prod' } });
+    const { events } = sendOne([line('a'), line('b'), line('c')]);
+    const [a, b, c] = events as [PackedEvent, PackedEvent, PackedEvent];
+    expect(a.p).toBe(b.p);
+    expect(b.p).toBe(c.p);
+    a.user = 'mallory';
+    a.groups = ['admins'];
+    expect([a.user, a.groups, a.verb, a.namespace]).toEqual(['mallory', ['admins'], 'get', 'prod']);
+    expect([b.user, b.groups, c.user]).toEqual(['alice', ['dev'], 'alice']);
   });
 
   it('time, uri and name travel as places in the raw bytes where they are there as they are, and stay right once the slab is written over', () => {
