@@ -316,15 +316,15 @@ export class BatchEncoder {
     // The raw's bytes are its characters one for one when its UTF-8 is as long as it is (all ASCII):
     // then where a value is in the string is where its bytes are.
     const ascii = raw.length === len;
-    u32[u + U32_TIME] = this.textRef(ev.time, raw, ascii);
+    u32[u + U32_TIME] = this.textRef(ev.time, raw, ascii, true);
     u32[u + U32_URI] = this.textRef(ev.uri, raw, ascii);
     u32[u + U32_NAME] = this.textRef(ev.name, raw, ascii);
     this.n = i + 1;
   }
 
   /** `value`'s TextRef in `raw` (event-texts.ts), or TEXT_INLINE with the value queued in `texts`. */
-  private textRef(value: string, raw: string, ascii: boolean): number {
-    const ref = findTextRef(value, raw, ascii);
+  private textRef(value: string, raw: string, ascii: boolean, fromEnd = false): number {
+    const ref = findTextRef(value, raw, ascii, fromEnd);
     if (ref >= 0) return ref;
     this.texts.push(value);
     return TEXT_INLINE;

@@ -186,6 +186,33 @@ describe('batch codec (decode worker → main thread)', () => {
     expect([b.user, b.groups, c.user]).toEqual(['alice', ['dev'], 'alice']);
   });
 
+  it('the latest event time stays right after that event left the buffer and its bytes were written over', () => {
+    const line = (id: string, t: string): string => JSON.stringify({ kind: 'Event', auditID: id, stage: 'ResponseComplete', verb: 'get', stageTimestamp: t });
+    // a buffer of one: the second event (in a later batch) evicts the first, which holds the latest time
+    const engine = new Engine({ bufferEvents: 1, bufferBytes: 1 << 30, detector: NO_DETECTOR });
+    const enc = new BatchEncoder();
+    const dec = new BatchDecoder(engine.rawStore);
+    const slabs: (Buffer | undefined)[] = [];
+    for (const l of [line('a', '2026-01-01T00:00:05.000001Z'), line('b', '2026-01-01T00:00:01.000001Z')]) {
+      const b = decodedBatch([l]);
+      const received = cross(enc.encode('s', b.events, b.malformed).batch);
+      dec.decode(
+        received,
+        (ev) => {
+          slabs.push(ev.slab?.buf);
+          engine.event(ev);
+        },
+        () => undefined,
+      );
+      enc.giveBack(dec.release(received));
+    }
+    // the worker may write over the evicted event's bytes now
+    for (const buf of slabs) buf?.fill(0x41);
+    expect(engine.rows.size).toBe(1);
+    expect(engine.last()).toBe('2026-01-01T00:00:05.000001Z');
+    expect(engine.first()).toBe('2026-01-01T00:00:01.000001Z');
+  });
+
   it('time, uri and name travel as places in the raw bytes where they are there as they are, and stay right once the slab is written over', () => {
     const ev = (id: string, extra: Record<string, unknown>): string =>
       JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', auditID: id, stage: 'ResponseComplete', requestURI: `/api/v1/pods/${id}`, verb: 'get', objectRef: { resource: 'pods', name: id }, stageTimestamp: '2026-01-01T00:00:00.000001Z', ...extra });
