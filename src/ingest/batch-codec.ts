@@ -24,27 +24,12 @@
  */
 import type { AuditEvent } from '../model/event.js';
 import { findTextRef, type TextRef } from '../model/event-texts.js';
-import { PackedEvent, type Profile } from '../model/packed-event.js';
+import { makeProfile, PackedEvent, PROFILE_STRINGS, type Profile } from '../model/packed-event.js';
 import { isTransient, RawStore, SLAB_BYTES, type Slab } from '../model/raw-store.js';
 import type { MalformedLine } from '../model/types.js';
 
 /** Dictionary-coded string fields, in wire order. */
-const DICT_FIELDS = [
-  'stage',
-  'verb',
-  'user',
-  'impersonatedUser',
-  'sourceIP',
-  'userAgent',
-  'apiGroup',
-  'apiVersion',
-  'resource',
-  'subresource',
-  'namespace',
-  'reason',
-  'decision',
-  'level',
-] as const;
+const DICT_FIELDS = PROFILE_STRINGS;
 const NDICT = DICT_FIELDS.length;
 /** ids per event: the dictionary fields, then groups and impersonatedGroups (groups dictionary) */
 const NIDS = NDICT + 2;
@@ -600,25 +585,7 @@ export class BatchDecoder {
       let p = pid === NO_PROFILE ? undefined : profiles[pid];
       if (p === undefined) {
         const ib = i * U32_PER_REC + U32_IDS;
-        // DICT_FIELDS order
-        p = Object.freeze({
-          stage: str(u32[ib] as number),
-          verb: str(u32[ib + 1] as number),
-          user: str(u32[ib + 2] as number),
-          impersonatedUser: str(u32[ib + 3] as number),
-          sourceIP: str(u32[ib + 4] as number),
-          userAgent: str(u32[ib + 5] as number),
-          apiGroup: str(u32[ib + 6] as number),
-          apiVersion: str(u32[ib + 7] as number),
-          resource: str(u32[ib + 8] as number),
-          subresource: str(u32[ib + 9] as number),
-          namespace: str(u32[ib + 10] as number),
-          reason: str(u32[ib + 11] as number),
-          decision: str(u32[ib + 12] as number),
-          level: str(u32[ib + 13] as number),
-          groups: groups[u32[ib + NDICT] as number] as string[],
-          impersonatedGroups: groups[u32[ib + NDICT + 1] as number] as string[],
-        });
+        p = makeProfile((k) => str(u32[ib + k] as number), groups[u32[ib + NDICT] as number] as string[], groups[u32[ib + NDICT + 1] as number] as string[]);
         if (pid !== NO_PROFILE) profiles[pid] = p;
       }
       ev.p = p;

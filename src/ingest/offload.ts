@@ -311,6 +311,16 @@ async function workerMain(input: WorkerInput): Promise<void> {
     },
     malformed: (m) => encoder.malformed(m),
   };
+  /** Start an undecoded batch of the chunk's lines from `from` on, for the main thread to decode (their bytes go into the slabs). */
+  const handOver = (item: Extract<SourceItem, { kind: 'lines' }>, from: number): void => {
+    const { lines, bytes } = item;
+    encoder.begin(item.source, lines.length - from, true);
+    for (let i = from; i < lines.length; i++) {
+      const start = bytes === undefined ? -1 : (bytes.ranges[2 * i] as number);
+      encoder.addLine(lines[i] as string, lineBuf, start, bytes === undefined ? -1 : (bytes.ranges[2 * i + 1] as number));
+      lines[i] = '';
+    }
+  };
   try {
     const it = source.items()[Symbol.asyncIterator]();
     for (;;) {
@@ -342,12 +352,7 @@ async function workerMain(input: WorkerInput): Promise<void> {
           // in the shared slabs, where the main thread keeps them (before, as strings plus a copy of
           // the chunk: ~1 MB of strings to clone per hand-off and ~30 MB more peak RSS, measured).
           if (dbg !== null) dbg.handedOff++;
-          encoder.begin(item.source, lines.length, true);
-          for (let i = 0; i < lines.length; i++) {
-            const start = bytes === undefined ? -1 : (bytes.ranges[2 * i] as number);
-            encoder.addLine(lines[i] as string, lineBuf, start, bytes === undefined ? -1 : (bytes.ranges[2 * i + 1] as number));
-            lines[i] = '';
-          }
+          handOver(item, 0);
           lineBuf = null;
           pending = encoder.finish();
           continue;
@@ -378,12 +383,7 @@ async function workerMain(input: WorkerInput): Promise<void> {
           // beyond the credits by one message at most: the main thread has none queued
           credits--;
           port.postMessage({ t: 'batch', b: part.batch } satisfies WorkerMessage, part.transfer);
-          encoder.begin(item.source, lines.length - i, true);
-          for (; i < lines.length; i++) {
-            const start = bytes === undefined ? -1 : (bytes.ranges[2 * i] as number);
-            encoder.addLine(lines[i] as string, lineBuf, start, bytes === undefined ? -1 : (bytes.ranges[2 * i + 1] as number));
-            lines[i] = '';
-          }
+          handOver(item, i);
           handedLast = true;
         }
         lineBuf = null;
